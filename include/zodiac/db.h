@@ -1,0 +1,130 @@
+/**
+ * @file db.h
+ * @brief The registry of named databases (the seed's DatabaseManager).
+ *
+ * One process-wide registry holds every database the program uses, each under
+ * a name (ZC_DEFAULT_DB unless told otherwise) with its connection string and
+ * options. All databases share one ODBC environment, so the unixODBC driver
+ * manager pools their physical connections (when odbcinst.ini says
+ * `[ODBC] Pooling=Yes`; see zc_db_get_info()). zodiac adds an admission limit per
+ * database: at most pool_size + max_overflow sessions open at once.
+ *
+ * @note Every function here is thread-safe.
+ */
+#ifndef ZODIAC_DB_H
+#define ZODIAC_DB_H
+
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The name a database gets when none is given. */
+#define ZC_DEFAULT_DB "default"
+
+/** Longest database name, NUL excluded. */
+#define ZC_DB_NAME_MAX 63
+/** Longest connection string accepted, NUL excluded: the driver manager's pool key. */
+#define ZC_CONN_STR_MAX 1023
+
+/** pre_ping values. */
+enum {
+    ZC_PING_OFF = 0,    /**< a dead pooled connection fails the session's first statement */
+    ZC_PING_LAZY = 1,   /**< the session's first statement is the probe: if it fails because
+                             the connection is dead, zodiac reconnects and runs it again
+                             (no round trip added when the connection is alive) */
+    ZC_PING_ALWAYS = 2  /**< a validation query runs when the session opens */
+};
+
+/** Options of one database. Zero-filled fields take the documented defaults. */
+typedef struct zc_db_options {
+    int pool_size;       /**< sessions expected at once (default 5) */
+    int max_overflow;    /**< extra sessions allowed above pool_size (default 10; -1 = 0) */
+    int pool_timeout_ms; /**< how long zc_session_open waits for admission (default 30000) */
+    int login_timeout_s; /**< SQL_ATTR_LOGIN_TIMEOUT for new connections (default 15) */
+    int echo;            /**< log every statement and its time through zc_set_log() */
+    int pre_ping;        /**< ZC_PING_*; see above */
+} zc_db_options;
+
+/** The defaults, as an initializer. */
+#define ZC_DB_OPTIONS_DEFAULT { 5, 10, 30000, 15, 0, ZC_PING_LAZY }
+
+/** What zodiac calls the DBMS behind a database. */
+enum {
+    ZC_DIALECT_UNKNOWN = 0,    /**< not connected yet */
+    ZC_DIALECT_SQLITE = 1,
+    ZC_DIALECT_POSTGRESQL = 2,
+    ZC_DIALECT_MYSQL = 3,      /**< MariaDB and MySQL */
+    ZC_DIALECT_ANSI = 4        /**< any other ODBC backend: conservative SQL */
+};
+
+/**
+ * @brief Registers a database under a name.
+ * @param[in] name the name, 1..ZC_DB_NAME_MAX printable characters without spaces;
+ *            NULL means ZC_DEFAULT_DB. Copied.
+ * @param[in] conn_str a DSN name (`mydsn`), `DSN=…;UID=…;PWD=…`, or a DSN-less
+ *            `Driver={…};…` string; at most ZC_CONN_STR_MAX bytes. Copied; it is
+ *            the driver manager's pool key, used byte for byte.
+ * @param[in] opts options, or NULL for ZC_DB_OPTIONS_DEFAULT.
+ * @return ZC_OK; ZC_EINVAL for a bad name, a malformed connection string, bad
+ *         options, or a name already set up (call zc_db_remove() first to replace);
+ *         ZC_ENOMEM; ZC_EDRIVER if the ODBC environment cannot be made.
+ * @note No connection is made here; the first session connects and reads the
+ *       dialect facts (see zc_db_get_info()).
+ */
+ZC_API int zc_db_setup(const char *name, const char *conn_str, const zc_db_options *opts,
+                       zc_error *err);
+
+/**
+ * @brief Removes a database from the registry.
+ * @return ZC_OK or ZC_ENODB.
+ * @note Sessions already open on it stay valid; it is freed when the last closes.
+ */
+ZC_API int zc_db_remove(const char *name, zc_error *err);
+
+/**
+ * @brief Returns ZC_OK if a database of that name is set up, ZC_ENODB if not.
+ */
+ZC_API int zc_db_exists(const char *name);
+
+/** What zodiac knows of a database: configuration, driver manager and DBMS facts. */
+typedef struct zc_db_info {
+    char name[ZC_DB_NAME_MAX + 1];
+    char conn_str[ZC_CONN_STR_MAX + 1]; /**< with password values masked */
+    zc_db_options options;              /**< effective options */
+    char driver[256];        /**< the driver's odbcinst.ini name (or path), "" if unknown */
+    int dm_pooling;          /**< 1 if the driver manager pools this database's connections:
+                                  [ODBC] Pooling=Yes and the driver's CPTimeout > 0 */
+    int dm_pooling_enabled;  /**< 1 if odbcinst.ini has [ODBC] Pooling=Yes */
+    int cp_timeout;          /**< the driver's CPTimeout in seconds, -1 if not set */
+    int threading;           /**< the driver's Threading level, -1 if not set */
+    int sessions_open;       /**< sessions open now */
+    int sessions_max;        /**< pool_size + max_overflow */
+    int connected;           /**< 1 once a session has connected: the fields below are set */
+    int dialect;             /**< ZC_DIALECT_* */
+    char dbms_name[64];      /**< SQL_DBMS_NAME, e.g. "PostgreSQL", "MariaDB", "SQLite" */
+    char dbms_version[64];   /**< SQL_DBMS_VER */
+    char driver_name[64];    /**< SQL_DRIVER_NAME, e.g. "psqlodbcw.so" */
+    char driver_version[64]; /**< SQL_DRIVER_VER */
+    char quote[4];           /**< SQL_IDENTIFIER_QUOTE_CHAR */
+} zc_db_info;
+
+/**
+ * @brief Fills *out with what zodiac knows of a database.
+ * @return ZC_OK, ZC_ENODB, or ZC_EINVAL when out is NULL.
+ */
+ZC_API int zc_db_get_info(const char *name, zc_db_info *out, zc_error *err);
+
+/**
+ * @brief Removes every database and frees the ODBC environment once no
+ *        session uses it.
+ * @note Safe to call more than once and with sessions still open (they stay
+ *       usable until closed). zc_db_setup() may be called again afterwards.
+ */
+ZC_API void zc_db_shutdown(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

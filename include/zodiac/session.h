@@ -1,0 +1,114 @@
+/**
+ * @file session.h
+ * @brief Sessions: a connection and a transaction, the unit of work.
+ *
+ * A session takes one connection from the driver manager's pool, turns
+ * autocommit off, and runs statements inside one transaction until
+ * zc_session_commit() or zc_session_rollback(); the next statement starts the
+ * next transaction. Closing a session rolls back what is uncommitted and gives
+ * the connection back. Prepared statements are cached per session, keyed by
+ * their SQL text, for the session's life.
+ *
+ * @note A session, and every zc_rows made from it, belongs to one thread at a
+ *       time. Different sessions may be used by different threads at once.
+ */
+#ifndef ZODIAC_SESSION_H
+#define ZODIAC_SESSION_H
+
+#include "db.h"
+#include "value.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct zc_session zc_session;
+typedef struct zc_rows zc_rows;
+
+/**
+ * @brief Opens a session on a database.
+ * @param[in] db_name the database, NULL for ZC_DEFAULT_DB
+ * @param[out] out the session; NULL on failure
+ * @return ZC_OK; ZC_ENODB; ZC_ETIMEOUT when pool_size + max_overflow sessions stay
+ *         open longer than pool_timeout_ms; ZC_ECONN when the connection fails
+ *         (SQLSTATE in err).
+ */
+ZC_API int zc_session_open(const char *db_name, zc_session **out, zc_error *err);
+
+/** @brief Commits the transaction. ZC_ECONN with "outcome unknown" in the message
+ *         when the connection failed during the commit: it is never retried. */
+ZC_API int zc_session_commit(zc_session *s, zc_error *err);
+
+/** @brief Rolls the transaction back. */
+ZC_API int zc_session_rollback(zc_session *s, zc_error *err);
+
+/**
+ * @brief Rolls back uncommitted work, frees the session's statements, gives the
+ *        connection back and sets *s to NULL. No-op on NULL or *s == NULL.
+ * @note Every zc_rows of the session must be closed first.
+ */
+ZC_API void zc_session_close(zc_session **s);
+
+/** @brief Marks a savepoint. name: an identifier (letters, digits, _; 1..63). */
+ZC_API int zc_session_savepoint(zc_session *s, const char *name, zc_error *err);
+/** @brief Releases a savepoint, keeping its work in the transaction. */
+ZC_API int zc_session_release(zc_session *s, const char *name, zc_error *err);
+/** @brief Undoes the work done since the savepoint; the savepoint stays. */
+ZC_API int zc_session_rollback_to(zc_session *s, const char *name, zc_error *err);
+
+/**
+ * @brief Runs one statement with bound parameters.
+ * @param[in] sql the statement; values are `?` parameters, never spliced in
+ * @param[in] params nparams values (may be NULL when nparams is 0)
+ * @param[out] rows_affected rows changed, or -1 if the driver cannot tell; may be NULL
+ */
+ZC_API int zc_session_exec(zc_session *s, const char *sql, const zc_value *params,
+                           size_t nparams, int64_t *rows_affected, zc_error *err);
+
+/**
+ * @brief Runs a query and reads the first column of its first row as an integer.
+ * @return ZC_OK; ZC_NOT_FOUND when there is no row (*out untouched); ZC_EINVAL when the
+ *         value is NULL or not an integer.
+ */
+ZC_API int zc_session_query_int(zc_session *s, const char *sql, const zc_value *params,
+                                size_t nparams, int64_t *out, zc_error *err);
+
+/**
+ * @brief Runs a query and returns a cursor over its rows.
+ * @param[out] out the cursor, positioned before the first row; close it with zc_rows_close()
+ * @note One zc_rows may be open per session at a time.
+ */
+ZC_API int zc_session_query(zc_session *s, const char *sql, const zc_value *params,
+                            size_t nparams, zc_rows **out, zc_error *err);
+
+/** @brief Moves to the next row: ZC_OK, ZC_NOT_FOUND after the last, or an error. */
+ZC_API int zc_rows_next(zc_rows *r, zc_error *err);
+/** @brief Number of result columns. */
+ZC_API int zc_rows_ncols(const zc_rows *r);
+/** @brief Column name (0-based), valid until zc_rows_close(); NULL if out of range. */
+ZC_API const char *zc_rows_name(zc_rows *r, int col);
+/** @brief 1 if the column of the current row is NULL, 0 if not, negative status on error. */
+ZC_API int zc_rows_is_null(zc_rows *r, int col, zc_error *err);
+/** @brief The column as an int64; ZC_NOT_FOUND when NULL (out untouched). */
+ZC_API int zc_rows_int(zc_rows *r, int col, int64_t *out, zc_error *err);
+/** @brief The column as a double; ZC_NOT_FOUND when NULL (out untouched). */
+ZC_API int zc_rows_double(zc_rows *r, int col, double *out, zc_error *err);
+/**
+ * @brief The column as UTF-8 text.
+ * @param[out] out NUL-terminated text owned by the cursor, valid until the next
+ *             zc_rows_next() or zc_rows_close(); len (may be NULL) gets its length.
+ * @return ZC_OK; ZC_NOT_FOUND when NULL (*out = NULL).
+ */
+ZC_API int zc_rows_text(zc_rows *r, int col, const char **out, size_t *len, zc_error *err);
+/** @brief Closes the cursor; no-op on NULL; sets *r to NULL. */
+ZC_API void zc_rows_close(zc_rows **r);
+
+/** @brief The name of the session's database (owned by the session). */
+ZC_API const char *zc_session_db_name(const zc_session *s);
+/** @brief ZC_DIALECT_* of the session's database. */
+ZC_API int zc_session_dialect(const zc_session *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,617 @@
+/*
+ * db: the process-wide registry of named databases (the DatabaseManager),
+ * the one ODBC environment, connection-string validation, admission limits.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <odbcinst.h>
+
+#include "internal.h"
+
+static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
+static zc__db *reg_head;
+static SQLHENV reg_env;
+static int reg_alive; /* databases not yet freed (listed or still referenced) */
+
+/* ---- connection strings ---------------------------------------------- */
+
+static int is_secret_key(const char *k, size_t n)
+{
+    return (n == 3 && !strncasecmp(k, "PWD", 3)) || (n == 8 && !strncasecmp(k, "PASSWORD", 8));
+}
+
+static int append(char *dst, size_t size, size_t *len, const char *src, size_t n)
+{
+    if (*len + n >= size)
+        return -1;
+    memcpy(dst + *len, src, n);
+    *len += n;
+    dst[*len] = '\0';
+    return 0;
+}
+
+void zc__connstr_free(zc__connstr *cs)
+{
+    for (int i = 0; i < cs->nsecrets; i++)
+        free(cs->secrets[i]);
+    cs->nsecrets = 0;
+}
+
+/*
+ * ODBC connection-string grammar: attributes `key=value` separated by `;`;
+ * a value in braces may hold `;` and `=`, with `}}` standing for `}`. A bare
+ * word (no `=`, no `;`) is a DSN name.
+ */
+int zc__connstr_parse(const char *in, zc__connstr *out, zc_error *err)
+{
+    size_t n, mlen = 0;
+    const char *p, *end;
+
+    memset(out, 0, sizeof *out);
+    if (!in)
+        return zc__err(err, ZC_EINVAL, "connection string is NULL");
+    n = strlen(in);
+    if (n == 0)
+        return zc__err(err, ZC_EINVAL, "connection string is empty");
+    if (n > ZC_CONN_STR_MAX)
+        return zc__err(err, ZC_EINVAL,
+                       "connection string is %zu bytes; at most %d are accepted (it is the "
+                       "driver manager's pool key)", n, ZC_CONN_STR_MAX);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)in[i] < 0x20 || in[i] == 0x7f)
+            return zc__err(err, ZC_EINVAL, "connection string has a control character at byte %zu", i);
+
+    if (!strchr(in, '=') && !strchr(in, ';')) {
+        if (strpbrk(in, "{}[](),?*!@ "))
+            return zc__err(err, ZC_EINVAL, "'%s' is not a valid DSN name", in);
+        if (n + 4 > ZC_CONN_STR_MAX)
+            return zc__err(err, ZC_EINVAL, "DSN name too long");
+        memcpy(out->conn, "DSN=", 4);
+        memcpy(out->conn + 4, in, n + 1);
+        memcpy(out->masked, out->conn, n + 5);
+        if (n >= sizeof out->dsn)
+            return zc__err(err, ZC_EINVAL, "DSN name too long");
+        memcpy(out->dsn, in, n + 1);
+        return ZC_OK;
+    }
+
+    memcpy(out->conn, in, n + 1);
+    p = in;
+    end = in + n;
+    while (p < end) {
+        const char *k, *ke, *v, *ve, *next;
+        int braced = 0;
+
+        while (p < end && (*p == ' ' || *p == '\t'))
+            p++;
+        if (p < end && *p == ';') {
+            p++;
+            continue;
+        }
+        if (p >= end)
+            break;
+        k = p;
+        while (p < end && *p != '=' && *p != ';')
+            p++;
+        if (p >= end || *p == ';') {
+            zc__connstr_free(out);
+            return zc__err(err, ZC_EINVAL, "connection string: attribute '%.*s' has no '='",
+                           (int)(p - k > 40 ? 40 : p - k), k);
+        }
+        ke = p;
+        while (ke > k && (ke[-1] == ' ' || ke[-1] == '\t'))
+            ke--;
+        if (ke == k) {
+            zc__connstr_free(out);
+            return zc__err(err, ZC_EINVAL, "connection string: '=' without a name at byte %zu",
+                           (size_t)(p - in));
+        }
+        for (const char *c = k; c < ke; c++)
+            if (strchr("{}[](),;?*=!@", *c)) {
+                zc__connstr_free(out);
+                return zc__err(err, ZC_EINVAL, "connection string: bad character '%c' in "
+                               "attribute name", *c);
+            }
+        p++; /* '=' */
+        if (p < end && *p == '{') {
+            braced = 1;
+            v = ++p;
+            for (;;) {
+                if (p >= end) {
+                    zc__connstr_free(out);
+                    return zc__err(err, ZC_EINVAL, "connection string: unbalanced '{' in the "
+                                   "value of '%.*s'", (int)(ke - k), k);
+                }
+                if (*p == '}') {
+                    if (p + 1 < end && p[1] == '}') {
+                        p += 2;
+                        continue;
+                    }
+                    break;
+                }
+                p++;
+            }
+            ve = p++;
+            while (p < end && (*p == ' ' || *p == '\t'))
+                p++;
+            if (p < end && *p != ';') {
+                zc__connstr_free(out);
+                return zc__err(err, ZC_EINVAL, "connection string: text after '}' in the value "
+                               "of '%.*s'", (int)(ke - k), k);
+            }
+        } else {
+            v = p;
+            while (p < end && *p != ';')
+                p++;
+            ve = p;
+            for (const char *c = v; c < ve; c++)
+                if (*c == '{' || *c == '}') {
+                    zc__connstr_free(out);
+                    return zc__err(err, ZC_EINVAL, "connection string: unbalanced braces in the "
+                                   "value of '%.*s'", (int)(ke - k), k);
+                }
+        }
+        next = p < end ? p + 1 : p;
+
+        if (mlen && append(out->masked, sizeof out->masked, &mlen, ";", 1) != 0)
+            break;
+        append(out->masked, sizeof out->masked, &mlen, k, (size_t)(ke - k));
+        append(out->masked, sizeof out->masked, &mlen, "=", 1);
+        if (is_secret_key(k, (size_t)(ke - k))) {
+            append(out->masked, sizeof out->masked, &mlen, "***", 3);
+            if (ve > v && out->nsecrets < ZC__MAX_SECRETS) {
+                char *sec = strndup(v, (size_t)(ve - v));
+                if (!sec) {
+                    zc__connstr_free(out);
+                    return zc__err(err, ZC_ENOMEM, "out of memory");
+                }
+                out->secrets[out->nsecrets++] = sec;
+            }
+        } else {
+            if (braced)
+                append(out->masked, sizeof out->masked, &mlen, "{", 1);
+            append(out->masked, sizeof out->masked, &mlen, v, (size_t)(ve - v));
+            if (braced)
+                append(out->masked, sizeof out->masked, &mlen, "}", 1);
+            if ((ke - k == 3 && !strncasecmp(k, "DSN", 3)) ||
+                (ke - k == 6 && !strncasecmp(k, "DRIVER", 6))) {
+                char *dst = ke - k == 3 ? out->dsn : out->driver;
+                size_t len = (size_t)(ve - v) < 255 ? (size_t)(ve - v) : 255;
+                memcpy(dst, v, len);
+                dst[len] = '\0';
+            }
+        }
+        p = next;
+    }
+    if (!out->dsn[0] && !out->driver[0] && !strstr(out->masked, "FILEDSN=") &&
+        !strstr(out->masked, "filedsn=")) {
+        zc__connstr_free(out);
+        return zc__err(err, ZC_EINVAL, "connection string names neither DSN= nor Driver=");
+    }
+    return ZC_OK;
+}
+
+/* ---- the environment and the registry -------------------------------- */
+
+SQLHENV zc__db_env(void)
+{
+    return reg_env;
+}
+
+static int env_make(zc_error *err)
+{
+    SQLRETURN rc;
+    if (reg_env)
+        return ZC_OK;
+    rc = SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &reg_env);
+    if (!SQL_SUCCEEDED(rc)) {
+        reg_env = NULL;
+        return zc__err(err, ZC_EDRIVER, "cannot allocate an ODBC environment");
+    }
+    rc = SQLSetEnvAttr(reg_env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
+    if (!SQL_SUCCEEDED(rc)) {
+        int st = zc__err_odbc(err, SQL_HANDLE_ENV, reg_env, NULL, "SQLSetEnvAttr(ODBC_VERSION)");
+        SQLFreeHandle(SQL_HANDLE_ENV, reg_env);
+        reg_env = NULL;
+        return st;
+    }
+    return ZC_OK;
+}
+
+/* Called with reg_mu held when a database is freed. */
+static void env_maybe_free(void)
+{
+    if (reg_alive == 0 && !reg_head && reg_env) {
+        SQLFreeHandle(SQL_HANDLE_ENV, reg_env);
+        reg_env = NULL;
+    }
+}
+
+static zc__db *find(const char *name)
+{
+    for (zc__db *d = reg_head; d; d = d->next)
+        if (!strcmp(d->name, name))
+            return d;
+    return NULL;
+}
+
+static int check_name(const char *name, zc_error *err)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > ZC_DB_NAME_MAX)
+        return zc__err(err, ZC_EINVAL, "database name must be 1 to %d bytes", ZC_DB_NAME_MAX);
+    for (size_t i = 0; i < n; i++)
+        if (!isgraph((unsigned char)name[i]))
+            return zc__err(err, ZC_EINVAL, "database name has a space or control character");
+    return ZC_OK;
+}
+
+static int ini_int(const char *section, const char *key, const char *file)
+{
+    char buf[64] = "";
+    char *e;
+    long v;
+    if (!section[0] || SQLGetPrivateProfileString(section, key, "", buf, sizeof buf, file) <= 0 ||
+        !buf[0])
+        return -1;
+    errno = 0;
+    v = strtol(buf, &e, 10);
+    return (errno || e == buf || v < 0 || v > 1000000) ? -1 : (int)v;
+}
+
+/* What the driver manager will do with this database's connections. */
+static void read_dm_facts(zc__db *db)
+{
+    char buf[256] = "";
+
+    if (db->cs.driver[0]) {
+        snprintf(db->driver, sizeof db->driver, "%s", db->cs.driver);
+    } else if (db->cs.dsn[0] &&
+               SQLGetPrivateProfileString(db->cs.dsn, "Driver", "", buf, sizeof buf, "odbc.ini") > 0) {
+        snprintf(db->driver, sizeof db->driver, "%s", buf);
+    }
+    buf[0] = '\0';
+    SQLGetPrivateProfileString("ODBC", "Pooling", "", buf, sizeof buf, "odbcinst.ini");
+    db->dm_pooling_enabled = !strcasecmp(buf, "yes") || !strcasecmp(buf, "1") ||
+                             !strcasecmp(buf, "on") || !strcasecmp(buf, "true");
+    db->cp_timeout = ini_int(db->driver, "CPTimeout", "odbcinst.ini");
+    db->threading = ini_int(db->driver, "Threading", "odbcinst.ini");
+    buf[0] = '\0';
+    if (db->driver[0] &&
+        SQLGetPrivateProfileString(db->driver, "Driver", "", buf, sizeof buf, "odbcinst.ini") > 0)
+        snprintf(db->driver_path, sizeof db->driver_path, "%s", buf);
+    else
+        snprintf(db->driver_path, sizeof db->driver_path, "%s", db->driver);
+    db->driver_dialect = zc__dialect_from_driver(db->driver_path);
+}
+
+/* Does the connection string or the DSN set this attribute? */
+static int conn_sets(const zc__db *db, const char *key)
+{
+    size_t n = strlen(key);
+    const char *p = db->cs.masked;
+    char buf[64] = "";
+    while ((p = strcasestr(p, key)) != NULL) {
+        if ((p == db->cs.masked || p[-1] == ';') && p[n] == '=')
+            return 1;
+        p += n;
+    }
+    return db->cs.dsn[0] &&
+           SQLGetPrivateProfileString(db->cs.dsn, key, "", buf, sizeof buf, "odbc.ini") > 0 &&
+           buf[0];
+}
+
+/* Appends zodiac's recommended options for the driver where nobody chose otherwise. */
+static int apply_driver_options(zc__db *db, zc_error *err)
+{
+    int n = 0;
+    const zc__driver_option *o = zc__dialect_driver_options(db->driver_dialect, &n);
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(db->cs.conn), mlen = strlen(db->cs.masked);
+        size_t add = 1 + strlen(o[i].key) + 1 + strlen(o[i].value);
+        int semi = len > 0 && db->cs.conn[len - 1] == ';';
+        if (conn_sets(db, o[i].key))
+            continue;
+        if (len + add > ZC_CONN_STR_MAX || mlen + add > ZC_CONN_STR_MAX)
+            return zc__err(err, ZC_EINVAL, "connection string too long to add %s=%s "
+                           "(at most %d bytes)", o[i].key, o[i].value, ZC_CONN_STR_MAX);
+        snprintf(db->cs.conn + len, sizeof db->cs.conn - len, "%s%s=%s", semi ? "" : ";",
+                 o[i].key, o[i].value);
+        snprintf(db->cs.masked + mlen, sizeof db->cs.masked - mlen, ";%s=%s", o[i].key,
+                 o[i].value);
+    }
+    return ZC_OK;
+}
+
+static void db_free(zc__db *db)
+{
+    zc__connstr_free(&db->cs);
+    pthread_mutex_destroy(&db->mu);
+    pthread_cond_destroy(&db->cv);
+    free(db);
+}
+
+int zc_db_setup(const char *name, const char *conn_str, const zc_db_options *opts,
+                zc_error *err)
+{
+    static const zc_db_options defaults = ZC_DB_OPTIONS_DEFAULT;
+    zc__db *db;
+    pthread_condattr_t ca;
+    int st;
+
+    if (!name)
+        name = ZC_DEFAULT_DB;
+    if ((st = check_name(name, err)) != ZC_OK)
+        return st;
+    db = calloc(1, sizeof *db);
+    if (!db)
+        return zc__err(err, ZC_ENOMEM, "out of memory");
+    if ((st = zc__connstr_parse(conn_str, &db->cs, err)) != ZC_OK) {
+        free(db);
+        return st;
+    }
+    db->opts = opts ? *opts : defaults;
+    if (db->opts.pool_size == 0)
+        db->opts.pool_size = defaults.pool_size;
+    if (db->opts.max_overflow == 0)
+        db->opts.max_overflow = defaults.max_overflow;
+    else if (db->opts.max_overflow == -1)
+        db->opts.max_overflow = 0;
+    if (db->opts.pool_timeout_ms == 0)
+        db->opts.pool_timeout_ms = defaults.pool_timeout_ms;
+    if (db->opts.login_timeout_s == 0)
+        db->opts.login_timeout_s = defaults.login_timeout_s;
+    if (db->opts.pool_size < 1 || db->opts.pool_size > 100000 || db->opts.max_overflow < 0 ||
+        db->opts.max_overflow > 100000 || db->opts.pool_timeout_ms < 0 ||
+        db->opts.login_timeout_s < 0 || db->opts.pre_ping < ZC_PING_OFF ||
+        db->opts.pre_ping > ZC_PING_ALWAYS) {
+        zc__connstr_free(&db->cs);
+        free(db);
+        return zc__err(err, ZC_EINVAL, "database '%s': invalid options (pool_size %d, "
+                       "max_overflow %d, pool_timeout_ms %d, login_timeout_s %d, pre_ping %d)",
+                       name, opts->pool_size, opts->max_overflow, opts->pool_timeout_ms,
+                       opts->login_timeout_s, opts->pre_ping);
+    }
+    db->max_sessions = db->opts.pool_size + db->opts.max_overflow;
+    snprintf(db->name, sizeof db->name, "%s", name);
+    pthread_mutex_init(&db->mu, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&db->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    db->refs = 1;
+    db->listed = 1;
+
+    pthread_mutex_lock(&reg_mu);
+    if (find(name)) {
+        pthread_mutex_unlock(&reg_mu);
+        db_free(db);
+        return zc__err(err, ZC_EINVAL, "database '%s' is already set up (zc_db_remove() it "
+                       "first to replace it)", name);
+    }
+    if ((st = env_make(err)) != ZC_OK) {
+        pthread_mutex_unlock(&reg_mu);
+        db_free(db);
+        return st;
+    }
+    read_dm_facts(db);
+    if ((st = apply_driver_options(db, err)) != ZC_OK) {
+        pthread_mutex_unlock(&reg_mu);
+        db_free(db);
+        return st;
+    }
+    db->next = reg_head;
+    reg_head = db;
+    reg_alive++;
+    pthread_mutex_unlock(&reg_mu);
+    zc__log(ZC_LOG_INFO, db->name, "setup %s (pool_size %d, max_overflow %d)", db->cs.masked,
+            db->opts.pool_size, db->opts.max_overflow);
+    return ZC_OK;
+}
+
+int zc__db_acquire(const char *name, zc__db **out, zc_error *err)
+{
+    zc__db *db;
+    if (!name)
+        name = ZC_DEFAULT_DB;
+    pthread_mutex_lock(&reg_mu);
+    db = find(name);
+    if (db) {
+        pthread_mutex_lock(&db->mu);
+        db->refs++;
+        pthread_mutex_unlock(&db->mu);
+    }
+    pthread_mutex_unlock(&reg_mu);
+    *out = db;
+    if (!db)
+        return zc__err(err, ZC_ENODB, "no database named '%.*s' is set up", ZC_DB_NAME_MAX, name);
+    return ZC_OK;
+}
+
+void zc__db_release(zc__db *db)
+{
+    int last;
+    if (!db)
+        return;
+    pthread_mutex_lock(&reg_mu);
+    pthread_mutex_lock(&db->mu);
+    last = --db->refs == 0;
+    pthread_mutex_unlock(&db->mu);
+    if (last) {
+        db_free(db);
+        reg_alive--;
+        env_maybe_free();
+    }
+    pthread_mutex_unlock(&reg_mu);
+}
+
+/* Unlinks a listed database; reg_mu held. Returns 1 if it was freed. */
+static void unlist(zc__db *db)
+{
+    zc__db **pp = &reg_head;
+    int last;
+    while (*pp && *pp != db)
+        pp = &(*pp)->next;
+    if (*pp)
+        *pp = db->next;
+    pthread_mutex_lock(&db->mu);
+    db->listed = 0;
+    last = --db->refs == 0;
+    pthread_mutex_unlock(&db->mu);
+    if (last) {
+        db_free(db);
+        reg_alive--;
+    }
+}
+
+int zc_db_remove(const char *name, zc_error *err)
+{
+    zc__db *db;
+    if (!name)
+        name = ZC_DEFAULT_DB;
+    pthread_mutex_lock(&reg_mu);
+    db = find(name);
+    if (db) {
+        unlist(db);
+        env_maybe_free();
+    }
+    pthread_mutex_unlock(&reg_mu);
+    if (!db)
+        return zc__err(err, ZC_ENODB, "no database named '%.*s' is set up", ZC_DB_NAME_MAX, name);
+    return ZC_OK;
+}
+
+int zc_db_exists(const char *name)
+{
+    int found;
+    pthread_mutex_lock(&reg_mu);
+    found = find(name ? name : ZC_DEFAULT_DB) != NULL;
+    pthread_mutex_unlock(&reg_mu);
+    return found ? ZC_OK : ZC_ENODB;
+}
+
+void zc_db_shutdown(void)
+{
+    pthread_mutex_lock(&reg_mu);
+    while (reg_head)
+        unlist(reg_head);
+    env_maybe_free();
+    pthread_mutex_unlock(&reg_mu);
+}
+
+int zc_db_get_info(const char *name, zc_db_info *out, zc_error *err)
+{
+    zc__db *db;
+    int st;
+    if (!out)
+        return zc__err(err, ZC_EINVAL, "zc_db_get_info: out is NULL");
+    if ((st = zc__db_acquire(name, &db, err)) != ZC_OK)
+        return st;
+    memset(out, 0, sizeof *out);
+    pthread_mutex_lock(&db->mu);
+    snprintf(out->name, sizeof out->name, "%s", db->name);
+    snprintf(out->conn_str, sizeof out->conn_str, "%s", db->cs.masked);
+    out->options = db->opts;
+    snprintf(out->driver, sizeof out->driver, "%s", db->driver);
+    out->dm_pooling_enabled = db->dm_pooling_enabled;
+    out->cp_timeout = db->cp_timeout;
+    out->threading = db->threading;
+    out->dm_pooling = db->dm_pooling_enabled && db->cp_timeout > 0;
+    out->sessions_open = db->open;
+    out->sessions_max = db->max_sessions;
+    out->connected = db->connected;
+    out->dialect = db->dialect;
+    memcpy(out->dbms_name, db->dbms_name, sizeof out->dbms_name);
+    memcpy(out->dbms_version, db->dbms_version, sizeof out->dbms_version);
+    memcpy(out->driver_name, db->driver_name, sizeof out->driver_name);
+    memcpy(out->driver_version, db->driver_version, sizeof out->driver_version);
+    memcpy(out->quote, db->quote, sizeof out->quote);
+    pthread_mutex_unlock(&db->mu);
+    zc__db_release(db);
+    return ZC_OK;
+}
+
+/* ---- admission ---------------------------------------------------------- */
+
+int zc__db_admit(zc__db *db, zc_error *err)
+{
+    struct timespec deadline;
+    int rc = 0;
+
+    pthread_mutex_lock(&db->mu);
+    if (db->open < db->max_sessions) {
+        db->open++;
+        pthread_mutex_unlock(&db->mu);
+        return ZC_OK;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += db->opts.pool_timeout_ms / 1000;
+    deadline.tv_nsec += (long)(db->opts.pool_timeout_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    while (db->open >= db->max_sessions && rc == 0)
+        rc = pthread_cond_timedwait(&db->cv, &db->mu, &deadline);
+    if (db->open >= db->max_sessions) {
+        int open = db->open;
+        pthread_mutex_unlock(&db->mu);
+        return zc__err(err, ZC_ETIMEOUT, "database '%s': %d sessions open (pool_size %d + "
+                       "max_overflow %d); none closed within %d ms", db->name, open,
+                       db->opts.pool_size, db->opts.max_overflow, db->opts.pool_timeout_ms);
+    }
+    db->open++;
+    pthread_mutex_unlock(&db->mu);
+    return ZC_OK;
+}
+
+void zc__db_leave(zc__db *db)
+{
+    pthread_mutex_lock(&db->mu);
+    db->open--;
+    pthread_cond_signal(&db->cv);
+    pthread_mutex_unlock(&db->mu);
+}
+
+static void info_str(SQLHDBC dbc, SQLUSMALLINT what, char *out, size_t size)
+{
+    SQLSMALLINT len = 0;
+    out[0] = '\0';
+    if (!SQL_SUCCEEDED(SQLGetInfo(dbc, what, out, (SQLSMALLINT)size, &len)))
+        out[0] = '\0';
+    out[size - 1] = '\0';
+}
+
+void zc__db_learn(zc__db *db, SQLHDBC dbc)
+{
+    char name[64], ver[64], drv[64], dver[64], quote[4];
+
+    pthread_mutex_lock(&db->mu);
+    if (db->connected) {
+        pthread_mutex_unlock(&db->mu);
+        return;
+    }
+    pthread_mutex_unlock(&db->mu);
+    info_str(dbc, SQL_DBMS_NAME, name, sizeof name);
+    info_str(dbc, SQL_DBMS_VER, ver, sizeof ver);
+    info_str(dbc, SQL_DRIVER_NAME, drv, sizeof drv);
+    info_str(dbc, SQL_DRIVER_VER, dver, sizeof dver);
+    info_str(dbc, SQL_IDENTIFIER_QUOTE_CHAR, quote, sizeof quote);
+    pthread_mutex_lock(&db->mu);
+    if (!db->connected) {
+        memcpy(db->dbms_name, name, sizeof name);
+        memcpy(db->dbms_version, ver, sizeof ver);
+        memcpy(db->driver_name, drv, sizeof drv);
+        memcpy(db->driver_version, dver, sizeof dver);
+        memcpy(db->quote, quote, sizeof quote);
+        __atomic_store_n(&db->dialect, zc__dialect_from_dbms(name), __ATOMIC_RELEASE);
+        __atomic_store_n(&db->connected, 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&db->mu);
+}

@@ -1,0 +1,680 @@
+/*
+ * session: one connection from the driver manager's pool, one transaction at
+ * a time, a cache of prepared statements, and a general query cursor.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct zc_rows {
+    zc_session *s;
+    zc__stmt *st;
+    int ncols;
+    int have_row;
+    int next_col; /* columns below this were read for the current row */
+    struct zc__col {
+        char *name;
+        char *buf;
+        size_t cap, len;
+        int null;
+    } *cols;
+};
+
+void zc__session_echo(zc_session *s, const char *sql, double ms, int status)
+{
+    char line[1024];
+    if (!s->db->opts.echo || !zc__log_on())
+        return;
+    snprintf(line, sizeof line, "%8.3f ms %s%s", ms, status < 0 ? "[failed] " : "", sql);
+    zc__scrub(line, sizeof line, s->db->cs.secrets, s->db->cs.nsecrets);
+    zc__log(ZC_LOG_DEBUG, s->db->name, "%s", line);
+}
+
+/* Sets an SQLSTATE of class 08 where the driver said only HY000 (or nothing). */
+static void set_conn_state(zc_error *err, const char *state)
+{
+    if (err && (!err->sqlstate[0] || !strcmp(err->sqlstate, "HY000")))
+        memcpy(err->sqlstate, state, 6);
+}
+
+int zc__session_fail(zc_session *s, SQLSMALLINT htype, SQLHANDLE h, const char *what,
+                     zc_error *err)
+{
+    int st = zc__err_odbc(err, htype, h, s->db, what);
+    if (st == ZC_EDRIVER && s->dbc) {
+        /* Some drivers (psqlODBC) report a lost connection as a generic HY000; they
+           know it is dead afterwards, so ask. Only generic failures pay for this. */
+        SQLUINTEGER dead = SQL_CD_FALSE;
+        if (SQL_SUCCEEDED(SQLGetConnectAttr(s->dbc, SQL_ATTR_CONNECTION_DEAD, &dead, 0, NULL)) &&
+            dead == SQL_CD_TRUE) {
+            st = ZC_ECONN;
+            if (err)
+                err->status = st;
+            set_conn_state(err, "08S01");
+        }
+    }
+    if (st == ZC_ECONN)
+        s->broken = 1;
+    else
+        s->failed = 1;
+    return st;
+}
+
+static void free_dbc(zc_session *s)
+{
+    for (int i = 0; i < s->ncache; i++)
+        zc__stmt_unprepare(s->cache[i]);
+    if (s->connected) {
+        SQLRETURN rc = SQLDisconnect(s->dbc);
+        if (!SQL_SUCCEEDED(rc) && !s->broken) {
+            /* 25000: a transaction is still open; end it and try again. */
+            SQLEndTran(SQL_HANDLE_DBC, s->dbc, SQL_ROLLBACK);
+            SQLDisconnect(s->dbc);
+        }
+        s->connected = 0;
+    }
+    if (s->dbc) {
+        SQLFreeHandle(SQL_HANDLE_DBC, s->dbc);
+        s->dbc = NULL;
+    }
+}
+
+static int connect_dbc(zc_session *s, zc_error *err)
+{
+    zc__db *db = s->db;
+    double t0 = zc__now_ms();
+    SQLRETURN rc;
+    SQLULEN ac = SQL_AUTOCOMMIT_ON;
+    int st;
+
+    rc = SQLAllocHandle(SQL_HANDLE_DBC, zc__db_env(), &s->dbc);
+    if (!SQL_SUCCEEDED(rc)) {
+        s->dbc = NULL;
+        return zc__err(err, ZC_ENOMEM, "database '%s': cannot allocate a connection handle",
+                       db->name);
+    }
+    SQLSetConnectAttr(s->dbc, SQL_ATTR_LOGIN_TIMEOUT,
+                      (SQLPOINTER)(intptr_t)db->opts.login_timeout_s, 0);
+    rc = SQLDriverConnect(s->dbc, NULL, (SQLCHAR *)db->cs.conn, SQL_NTS, NULL, 0, NULL,
+                          SQL_DRIVER_NOPROMPT);
+    if (!SQL_SUCCEEDED(rc)) {
+        char what[ZC_DB_NAME_MAX + 32];
+        snprintf(what, sizeof what, "database '%s': connect", db->name);
+        st = zc__err_odbc(err, SQL_HANDLE_DBC, s->dbc, db, what);
+        if (st != ZC_ETIMEOUT && st != ZC_ENOMEM) {
+            st = ZC_ECONN;
+            if (err)
+                err->status = st;
+            set_conn_state(err, "08001");
+        }
+        zc__log(ZC_LOG_WARN, db->name, "connect %s failed (%s)", db->cs.masked, zc_strerror(st));
+        SQLFreeHandle(SQL_HANDLE_DBC, s->dbc);
+        s->dbc = NULL;
+        return st;
+    }
+    s->connected = 1;
+    s->ran = 0;
+    s->broken = 0;
+    s->failed = 0;
+    s->in_txn = 0;
+    if (!__atomic_load_n(&db->connected, __ATOMIC_ACQUIRE))
+        zc__db_learn(db, s->dbc);
+
+    /* A pooled connection keeps the attributes of its last user: set them every time,
+       but skip the round trip some drivers make when the value is already right. */
+    rc = SQLGetConnectAttr(s->dbc, SQL_ATTR_AUTOCOMMIT, &ac, 0, NULL);
+    if (!SQL_SUCCEEDED(rc) || ac != SQL_AUTOCOMMIT_OFF) {
+        rc = SQLSetConnectAttr(s->dbc, SQL_ATTR_AUTOCOMMIT, (SQLPOINTER)SQL_AUTOCOMMIT_OFF, 0);
+        if (!SQL_SUCCEEDED(rc)) {
+            st = zc__session_fail(s, SQL_HANDLE_DBC, s->dbc, "set autocommit off", err);
+            free_dbc(s);
+            return st;
+        }
+    }
+    if (db->opts.echo && zc__log_on())
+        zc__log(ZC_LOG_DEBUG, db->name, "%8.3f ms connect %s", zc__now_ms() - t0, db->cs.masked);
+    return ZC_OK;
+}
+
+int zc__session_reconnect(zc_session *s, zc_error *err)
+{
+    zc__log(ZC_LOG_WARN, s->db->name, "connection is dead; reconnecting");
+    s->broken = 1;
+    free_dbc(s);
+    return connect_dbc(s, err);
+}
+
+/* Longest run of dead pooled connections zodiac walks through before giving up. */
+static int reconnect_budget(const zc_session *s)
+{
+    return s->db->max_sessions + 2;
+}
+
+static int ping(zc_session *s, zc_error *err)
+{
+    for (int attempt = 0;; attempt++) {
+        SQLHSTMT h = NULL;
+        SQLRETURN rc = SQLAllocHandle(SQL_HANDLE_STMT, s->dbc, &h);
+        int st = ZC_OK;
+        if (SQL_SUCCEEDED(rc)) {
+            rc = SQLExecDirect(h, (SQLCHAR *)zc__dialect_ping_sql(s->db->dialect), SQL_NTS);
+            if (!SQL_SUCCEEDED(rc))
+                st = zc__session_fail(s, SQL_HANDLE_STMT, h, "pre-ping", err);
+            SQLFreeHandle(SQL_HANDLE_STMT, h);
+        } else {
+            st = zc__session_fail(s, SQL_HANDLE_DBC, s->dbc, "pre-ping", err);
+        }
+        if (st == ZC_OK) {
+            /* The ping opened a transaction on drivers that begin one lazily; end it so
+               the session starts clean. */
+            SQLEndTran(SQL_HANDLE_DBC, s->dbc, SQL_ROLLBACK);
+            return ZC_OK;
+        }
+        if (st != ZC_ECONN || attempt >= reconnect_budget(s))
+            return st;
+        if ((st = zc__session_reconnect(s, err)) != ZC_OK)
+            return st;
+    }
+}
+
+int zc_session_open(const char *db_name, zc_session **out, zc_error *err)
+{
+    zc__db *db;
+    zc_session *s;
+    int st;
+
+    if (!out)
+        return zc__err(err, ZC_EINVAL, "zc_session_open: out is NULL");
+    *out = NULL;
+    if ((st = zc__db_acquire(db_name, &db, err)) != ZC_OK)
+        return st;
+    if ((st = zc__db_admit(db, err)) != ZC_OK) {
+        zc__db_release(db);
+        return st;
+    }
+    s = calloc(1, sizeof *s);
+    if (!s) {
+        zc__db_leave(db);
+        zc__db_release(db);
+        return zc__err(err, ZC_ENOMEM, "out of memory");
+    }
+    s->db = db;
+    st = connect_dbc(s, err);
+    if (st == ZC_OK && db->opts.pre_ping == ZC_PING_ALWAYS)
+        st = ping(s, err);
+    if (st != ZC_OK) {
+        free_dbc(s);
+        free(s);
+        zc__db_leave(db);
+        zc__db_release(db);
+        return st;
+    }
+    *out = s;
+    return ZC_OK;
+}
+
+static int end_tran(zc_session *s, SQLSMALLINT how, zc_error *err)
+{
+    double t0 = zc__now_ms();
+    SQLRETURN rc;
+    int st = ZC_OK;
+
+    rc = SQLEndTran(SQL_HANDLE_DBC, s->dbc, how);
+    if (!SQL_SUCCEEDED(rc))
+        st = zc__session_fail(s, SQL_HANDLE_DBC, s->dbc,
+                              how == SQL_COMMIT ? "commit" : "rollback", err);
+    zc__session_echo(s, how == SQL_COMMIT ? "COMMIT" : "ROLLBACK", zc__now_ms() - t0, st);
+    return st;
+}
+
+int zc_session_commit(zc_session *s, zc_error *err)
+{
+    int st;
+    if (!s)
+        return zc__err(err, ZC_EINVAL, "zc_session_commit: session is NULL");
+    if (s->rows)
+        return zc__err(err, ZC_ESTATE, "commit: close the open zc_rows first");
+    if (s->broken)
+        return zc__err(err, ZC_ECONN, "commit: the session's connection was lost; its "
+                       "transaction was not committed");
+    if (!s->in_txn)
+        return ZC_OK;
+    if (s->failed) {
+        /* PostgreSQL aborts a transaction at its first failed statement and answers
+           COMMIT with a rollback; zodiac gives every backend that rule, so a commit
+           never reports success for work that was partly refused. */
+        end_tran(s, SQL_ROLLBACK, NULL);
+        s->in_txn = 0;
+        s->failed = 0;
+        return zc__err(err, ZC_ESTATE, "commit refused: a statement of this transaction "
+                       "failed; the transaction was rolled back");
+    }
+    st = end_tran(s, SQL_COMMIT, err);
+    if (st == ZC_ECONN) {
+        /* The server may or may not have committed: say so and never retry it. */
+        if (err) {
+            static const char pre[] = "commit outcome unknown: ";
+            size_t keep = sizeof err->message - sizeof pre;
+            memmove(err->message + sizeof pre - 1, err->message, keep);
+            memcpy(err->message, pre, sizeof pre - 1);
+            err->message[sizeof err->message - 1] = '\0';
+        }
+        return st;
+    }
+    if (st != ZC_OK) {
+        /* The DBMS refused the commit (serialization failure, deferred constraint):
+           the transaction is over; make sure the driver agrees. */
+        SQLEndTran(SQL_HANDLE_DBC, s->dbc, SQL_ROLLBACK);
+    }
+    s->in_txn = 0;
+    s->failed = 0;
+    return st;
+}
+
+int zc_session_rollback(zc_session *s, zc_error *err)
+{
+    int st;
+    if (!s)
+        return zc__err(err, ZC_EINVAL, "zc_session_rollback: session is NULL");
+    if (s->rows)
+        return zc__err(err, ZC_ESTATE, "rollback: close the open zc_rows first");
+    if (!s->in_txn)
+        return ZC_OK;
+    if (s->broken) {
+        s->in_txn = 0;
+        return ZC_OK; /* the server rolled it back when the connection died */
+    }
+    st = end_tran(s, SQL_ROLLBACK, err);
+    if (st == ZC_OK || st == ZC_ECONN) {
+        s->in_txn = 0;
+        s->failed = 0;
+    }
+    return st == ZC_ECONN ? ZC_OK : st;
+}
+
+void zc_session_close(zc_session **sp)
+{
+    zc_session *s;
+    if (!sp || !*sp)
+        return;
+    s = *sp;
+    *sp = NULL;
+    if (s->rows) {
+        zc_rows *r = s->rows;
+        zc_rows_close(&r);
+    }
+    if (s->connected && s->in_txn && !s->broken)
+        end_tran(s, SQL_ROLLBACK, NULL);
+    free_dbc(s);
+    for (int i = 0; i < s->ncache; i++)
+        zc__stmt_free(s->cache[i]);
+    free(s->cache);
+    zc__db_leave(s->db);
+    zc__db_release(s->db);
+    free(s);
+}
+
+const char *zc_session_db_name(const zc_session *s)
+{
+    return s ? s->db->name : NULL;
+}
+
+int zc_session_dialect(const zc_session *s)
+{
+    return s ? __atomic_load_n(&s->db->dialect, __ATOMIC_ACQUIRE) : ZC_DIALECT_UNKNOWN;
+}
+
+/* ---- running SQL ------------------------------------------------------- */
+
+static int check_sql(zc_session *s, const char *sql, const zc_value *params, size_t n,
+                     const char *fn, zc_error *err)
+{
+    if (!s)
+        return zc__err(err, ZC_EINVAL, "%s: session is NULL", fn);
+    if (!sql || !*sql)
+        return zc__err(err, ZC_EINVAL, "%s: SQL text is NULL or empty", fn);
+    if (n && !params)
+        return zc__err(err, ZC_EINVAL, "%s: %zu parameters but params is NULL", fn, n);
+    if (n > 32767)
+        return zc__err(err, ZC_EINVAL, "%s: too many parameters (%zu)", fn, n);
+    if (s->broken)
+        return zc__err(err, ZC_ECONN, "%s: the session's connection was lost; roll back or "
+                       "close it", fn);
+    return ZC_OK;
+}
+
+static int run(zc_session *s, const char *sql, const zc_value *params, size_t n,
+               zc__stmt **out, zc_error *err)
+{
+    zc__stmt *st;
+    int rc;
+    if ((rc = zc__stmt_get(s, sql, &st, err)) != ZC_OK)
+        return rc;
+    if (st->busy)
+        return zc__err(err, ZC_ESTATE, "statement is in use by an open zc_rows");
+    if ((rc = zc__stmt_bind_values(st, params, n, err)) != ZC_OK)
+        return rc;
+    if ((rc = zc__stmt_execute(st, err)) != ZC_OK)
+        return rc;
+    *out = st;
+    return ZC_OK;
+}
+
+int zc_session_exec(zc_session *s, const char *sql, const zc_value *params, size_t nparams,
+                    int64_t *rows_affected, zc_error *err)
+{
+    zc__stmt *st;
+    int rc;
+    if ((rc = check_sql(s, sql, params, nparams, "zc_session_exec", err)) != ZC_OK)
+        return rc;
+    if (s->rows && s->rows->st->sql_len == strlen(sql) && !strcmp(s->rows->st->sql, sql))
+        return zc__err(err, ZC_ESTATE, "zc_session_exec: that statement is being read by an "
+                       "open zc_rows");
+    if ((rc = run(s, sql, params, nparams, &st, err)) != ZC_OK)
+        return rc;
+    if (rows_affected) {
+        SQLLEN n = -1;
+        if (!SQL_SUCCEEDED(SQLRowCount(st->h, &n)))
+            n = -1;
+        *rows_affected = (int64_t)n;
+    }
+    zc__stmt_close_cursor(st);
+    return ZC_OK;
+}
+
+
+static int savepoint_sql(zc_session *s, const char *verb, const char *name, zc_error *err)
+{
+    char sql[128];
+    size_t n = name ? strlen(name) : 0;
+    if (!s)
+        return zc__err(err, ZC_EINVAL, "savepoint: session is NULL");
+    if (n == 0 || n > 63 || !(isalpha((unsigned char)name[0]) || name[0] == '_'))
+        return zc__err(err, ZC_EINVAL, "savepoint name must be an identifier of 1 to 63 "
+                       "characters");
+    for (size_t i = 0; i < n; i++)
+        if (!(isalnum((unsigned char)name[i]) || name[i] == '_'))
+            return zc__err(err, ZC_EINVAL, "savepoint name '%.63s' is not an identifier", name);
+    snprintf(sql, sizeof sql, "%s %s", verb, name);
+    return zc_session_exec(s, sql, NULL, 0, NULL, err);
+}
+
+int zc_session_savepoint(zc_session *s, const char *name, zc_error *err)
+{
+    return savepoint_sql(s, "SAVEPOINT", name, err);
+}
+
+int zc_session_release(zc_session *s, const char *name, zc_error *err)
+{
+    return savepoint_sql(s, "RELEASE SAVEPOINT", name, err);
+}
+
+int zc_session_rollback_to(zc_session *s, const char *name, zc_error *err)
+{
+    int st;
+    if (s)
+        s->failed = 0; /* the statement below must run in a failed transaction */
+    st = savepoint_sql(s, "ROLLBACK TO SAVEPOINT", name, err);
+    if (s && st != ZC_OK)
+        s->failed = 1;
+    return st;
+}
+
+/* ---- query cursor ------------------------------------------------------ */
+
+int zc_session_query(zc_session *s, const char *sql, const zc_value *params, size_t nparams,
+                     zc_rows **out, zc_error *err)
+{
+    zc__stmt *st;
+    zc_rows *r;
+    SQLSMALLINT ncols = 0;
+    int rc;
+
+    if (!out)
+        return zc__err(err, ZC_EINVAL, "zc_session_query: out is NULL");
+    *out = NULL;
+    if ((rc = check_sql(s, sql, params, nparams, "zc_session_query", err)) != ZC_OK)
+        return rc;
+    if (s->rows)
+        return zc__err(err, ZC_ESTATE, "zc_session_query: the session already has an open "
+                       "zc_rows");
+    if ((rc = run(s, sql, params, nparams, &st, err)) != ZC_OK)
+        return rc;
+    if (!SQL_SUCCEEDED(SQLNumResultCols(st->h, &ncols))) {
+        rc = zc__session_fail(s, SQL_HANDLE_STMT, st->h, "SQLNumResultCols", err);
+        zc__stmt_close_cursor(st);
+        return rc;
+    }
+    r = calloc(1, sizeof *r);
+    if (r && ncols > 0)
+        r->cols = calloc((size_t)ncols, sizeof *r->cols);
+    if (!r || (ncols > 0 && !r->cols)) {
+        free(r);
+        zc__stmt_close_cursor(st);
+        return zc__err(err, ZC_ENOMEM, "out of memory");
+    }
+    r->s = s;
+    r->st = st;
+    r->ncols = ncols;
+    st->busy = 1;
+    s->rows = r;
+    *out = r;
+    return ZC_OK;
+}
+
+int zc_rows_next(zc_rows *r, zc_error *err)
+{
+    SQLRETURN rc;
+    if (!r)
+        return zc__err(err, ZC_EINVAL, "zc_rows_next: rows is NULL");
+    if (r->ncols == 0) {
+        r->have_row = 0;
+        return ZC_NOT_FOUND;
+    }
+    rc = SQLFetch(r->st->h);
+    r->next_col = 0;
+    if (rc == SQL_NO_DATA) {
+        r->have_row = 0;
+        return ZC_NOT_FOUND;
+    }
+    if (!SQL_SUCCEEDED(rc)) {
+        r->have_row = 0;
+        return zc__session_fail(r->s, SQL_HANDLE_STMT, r->st->h, "fetch", err);
+    }
+    r->have_row = 1;
+    return ZC_OK;
+}
+
+int zc_rows_ncols(const zc_rows *r)
+{
+    return r ? r->ncols : 0;
+}
+
+const char *zc_rows_name(zc_rows *r, int col)
+{
+    SQLCHAR name[256];
+    SQLSMALLINT len = 0, type, digits, nullable;
+    SQLULEN size;
+    if (!r || col < 0 || col >= r->ncols)
+        return NULL;
+    if (r->cols[col].name)
+        return r->cols[col].name;
+    if (!SQL_SUCCEEDED(SQLDescribeCol(r->st->h, (SQLUSMALLINT)(col + 1), name, sizeof name, &len,
+                                      &type, &size, &digits, &nullable)))
+        return NULL;
+    r->cols[col].name = strdup((char *)name);
+    return r->cols[col].name;
+}
+
+/* Reads one column of the current row as text; columns are read in order, once. */
+static int read_col(zc_rows *r, int c, zc_error *err)
+{
+    struct zc__col *col = &r->cols[c];
+    SQLLEN ind = 0;
+    SQLRETURN rc;
+
+    col->len = 0;
+    col->null = 0;
+    if (col->cap < 64) {
+        char *b = realloc(col->buf, 64);
+        if (!b)
+            return zc__err(err, ZC_ENOMEM, "out of memory");
+        col->buf = b;
+        col->cap = 64;
+    }
+    for (;;) {
+        rc = SQLGetData(r->st->h, (SQLUSMALLINT)(c + 1), SQL_C_CHAR, col->buf + col->len,
+                        (SQLLEN)(col->cap - col->len), &ind);
+        if (rc == SQL_NO_DATA)
+            break;
+        if (!SQL_SUCCEEDED(rc))
+            return zc__session_fail(r->s, SQL_HANDLE_STMT, r->st->h, "read column", err);
+        if (ind == SQL_NULL_DATA) {
+            col->null = 1;
+            col->buf[0] = '\0';
+            return ZC_OK;
+        }
+        if (rc == SQL_SUCCESS) {
+            col->len += (size_t)ind;
+            break;
+        }
+        /* SQL_SUCCESS_WITH_INFO (01004): the buffer held cap-len-1 bytes and a NUL. */
+        col->len = col->cap - 1;
+        {
+            size_t want = ind == SQL_NO_TOTAL ? col->cap * 2 : col->len + (size_t)ind + 1;
+            char *b;
+            if (want <= col->cap)
+                want = col->cap * 2;
+            b = realloc(col->buf, want);
+            if (!b)
+                return zc__err(err, ZC_ENOMEM, "out of memory");
+            col->buf = b;
+            col->cap = want;
+        }
+    }
+    col->buf[col->len] = '\0';
+    return ZC_OK;
+}
+
+static int col_at(zc_rows *r, int col, struct zc__col **out, zc_error *err)
+{
+    int st;
+    if (!r)
+        return zc__err(err, ZC_EINVAL, "rows is NULL");
+    if (col < 0 || col >= r->ncols)
+        return zc__err(err, ZC_EINVAL, "column %d out of range (0..%d)", col, r->ncols - 1);
+    if (!r->have_row)
+        return zc__err(err, ZC_ESTATE, "no current row: call zc_rows_next() first");
+    while (r->next_col <= col) {
+        if ((st = read_col(r, r->next_col, err)) != ZC_OK)
+            return st;
+        r->next_col++;
+    }
+    *out = &r->cols[col];
+    return ZC_OK;
+}
+
+int zc_rows_is_null(zc_rows *r, int col, zc_error *err)
+{
+    struct zc__col *c;
+    int st = col_at(r, col, &c, err);
+    return st != ZC_OK ? st : c->null;
+}
+
+int zc_rows_int(zc_rows *r, int col, int64_t *out, zc_error *err)
+{
+    struct zc__col *c;
+    char *e;
+    long long v;
+    int st = col_at(r, col, &c, err);
+    if (st != ZC_OK)
+        return st;
+    if (c->null)
+        return ZC_NOT_FOUND;
+    errno = 0;
+    v = strtoll(c->buf, &e, 10);
+    if (errno || e == c->buf || *e != '\0') {
+        /* Drivers render NUMERIC and BOOLEAN columns their own way. */
+        if (!strcmp(c->buf, "t") || !strcmp(c->buf, "true"))
+            v = 1;
+        else if (!strcmp(c->buf, "f") || !strcmp(c->buf, "false"))
+            v = 0;
+        else
+            return zc__err(err, ZC_EINVAL, "column %d ('%.40s') is not an integer", col, c->buf);
+    }
+    if (out)
+        *out = (int64_t)v;
+    return ZC_OK;
+}
+
+int zc_rows_double(zc_rows *r, int col, double *out, zc_error *err)
+{
+    struct zc__col *c;
+    char *e;
+    double v;
+    int st = col_at(r, col, &c, err);
+    if (st != ZC_OK)
+        return st;
+    if (c->null)
+        return ZC_NOT_FOUND;
+    errno = 0;
+    v = strtod(c->buf, &e);
+    if (errno == EINVAL || e == c->buf || *e != '\0')
+        return zc__err(err, ZC_EINVAL, "column %d ('%.40s') is not a number", col, c->buf);
+    if (out)
+        *out = v;
+    return ZC_OK;
+}
+
+int zc_rows_text(zc_rows *r, int col, const char **out, size_t *len, zc_error *err)
+{
+    struct zc__col *c;
+    int st = col_at(r, col, &c, err);
+    if (st != ZC_OK)
+        return st;
+    if (out)
+        *out = c->null ? NULL : c->buf;
+    if (len)
+        *len = c->null ? 0 : c->len;
+    return c->null ? ZC_NOT_FOUND : ZC_OK;
+}
+
+void zc_rows_close(zc_rows **rp)
+{
+    zc_rows *r;
+    if (!rp || !*rp)
+        return;
+    r = *rp;
+    *rp = NULL;
+    zc__stmt_close_cursor(r->st);
+    r->st->busy = 0;
+    if (r->s->rows == r)
+        r->s->rows = NULL;
+    for (int i = 0; i < r->ncols; i++) {
+        free(r->cols[i].name);
+        free(r->cols[i].buf);
+    }
+    free(r->cols);
+    free(r);
+}
+
+int zc_session_query_int(zc_session *s, const char *sql, const zc_value *params, size_t nparams,
+                         int64_t *out, zc_error *err)
+{
+    zc_rows *r = NULL;
+    int st = zc_session_query(s, sql, params, nparams, &r, err);
+    if (st != ZC_OK)
+        return st;
+    st = zc_rows_next(r, err);
+    if (st == ZC_OK) {
+        st = zc_rows_int(r, 0, out, err);
+        if (st == ZC_NOT_FOUND)
+            st = zc__err(err, ZC_EINVAL, "zc_session_query_int: the value is NULL");
+    }
+    zc_rows_close(&r);
+    return st;
+}

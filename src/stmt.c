@@ -1,0 +1,298 @@
+/*
+ * stmt: prepared statements cached per session, parameter binding from
+ * zc_value, execution with transparent replacement of a dead pooled
+ * connection before anything of the session has run.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Statements a session keeps prepared; the least recently used goes first. */
+#define ZC__STMT_CACHE_MAX 64
+
+static uint64_t hash_sql(const char *s, size_t *len)
+{
+    uint64_t h = UINT64_C(1469598103934665603);
+    const char *p = s;
+    for (; *p; p++) {
+        h ^= (unsigned char)*p;
+        h *= UINT64_C(1099511628211);
+    }
+    *len = (size_t)(p - s);
+    return h;
+}
+
+void zc__stmt_unprepare(zc__stmt *st)
+{
+    if (st && st->h) {
+        SQLFreeHandle(SQL_HANDLE_STMT, st->h);
+        st->h = NULL;
+    }
+}
+
+void zc__stmt_free(zc__stmt *st)
+{
+    if (!st)
+        return;
+    zc__stmt_unprepare(st);
+    free(st->sql);
+    free(st->params);
+    free(st->pbufs);
+    free(st);
+}
+
+int zc__stmt_get(zc_session *s, const char *sql, zc__stmt **out, zc_error *err)
+{
+    size_t len;
+    uint64_t h = hash_sql(sql, &len);
+    zc__stmt *st;
+    int victim = -1;
+
+    for (int i = 0; i < s->ncache; i++) {
+        st = s->cache[i];
+        if (st->hash == h && st->sql_len == len && !memcmp(st->sql, sql, len)) {
+            st->last_use = ++s->tick;
+            *out = st;
+            return ZC_OK;
+        }
+    }
+    if (s->ncache >= ZC__STMT_CACHE_MAX) {
+        for (int i = 0; i < s->ncache; i++)
+            if (!s->cache[i]->busy &&
+                (victim < 0 || s->cache[i]->last_use < s->cache[victim]->last_use))
+                victim = i;
+    } else if (s->ncache == s->cap_cache) {
+        int cap = s->cap_cache ? s->cap_cache * 2 : 8;
+        zc__stmt **c = realloc(s->cache, (size_t)cap * sizeof *c);
+        if (!c)
+            return zc__err(err, ZC_ENOMEM, "out of memory");
+        s->cache = c;
+        s->cap_cache = cap;
+    }
+    st = calloc(1, sizeof *st);
+    if (!st || !(st->sql = malloc(len + 1))) {
+        free(st);
+        return zc__err(err, ZC_ENOMEM, "out of memory");
+    }
+    memcpy(st->sql, sql, len + 1);
+    st->sql_len = len;
+    st->hash = h;
+    st->s = s;
+    st->last_use = ++s->tick;
+    if (victim >= 0) {
+        zc__stmt_free(s->cache[victim]);
+        s->cache[victim] = st;
+    } else {
+        s->cache[s->ncache++] = st;
+    }
+    *out = st;
+    return ZC_OK;
+}
+
+static int bind_one(zc__stmt *st, int i, zc_error *err)
+{
+    const zc__bind *b = &st->params[i];
+    SQLRETURN rc = SQLBindParameter(st->h, (SQLUSMALLINT)(i + 1), SQL_PARAM_INPUT, b->ctype,
+                                    b->sqltype, b->colsize, b->digits, b->ptr, b->buflen,
+                                    b->ind);
+    if (!SQL_SUCCEEDED(rc))
+        return zc__session_fail(st->s, SQL_HANDLE_STMT, st->h, "bind parameter", err);
+    return ZC_OK;
+}
+
+static int prepare(zc__stmt *st, zc_error *err)
+{
+    zc_session *s = st->s;
+    SQLRETURN rc = SQLAllocHandle(SQL_HANDLE_STMT, s->dbc, &st->h);
+    int rcs;
+    if (!SQL_SUCCEEDED(rc)) {
+        st->h = NULL;
+        return zc__session_fail(s, SQL_HANDLE_DBC, s->dbc, "allocate statement", err);
+    }
+    rc = SQLPrepare(st->h, (SQLCHAR *)st->sql, (SQLINTEGER)st->sql_len);
+    if (!SQL_SUCCEEDED(rc)) {
+        rcs = zc__session_fail(s, SQL_HANDLE_STMT, st->h, "prepare", err);
+        zc__stmt_unprepare(st);
+        return rcs;
+    }
+    for (int i = 0; i < st->nparams; i++)
+        if ((rcs = bind_one(st, i, err)) != ZC_OK) {
+            zc__stmt_unprepare(st);
+            return rcs;
+        }
+    return ZC_OK;
+}
+
+static int reserve_params(zc__stmt *st, int n, zc_error *err)
+{
+    zc__bind *b;
+    zc__pbuf *p;
+    int cap;
+    if (n <= st->cap_params)
+        return ZC_OK;
+    cap = n < 8 ? 8 : n;
+    b = calloc((size_t)cap, sizeof *b);
+    p = calloc((size_t)cap, sizeof *p);
+    if (!b || !p) {
+        free(b);
+        free(p);
+        return zc__err(err, ZC_ENOMEM, "out of memory");
+    }
+    memcpy(b, st->params, (size_t)st->nparams * sizeof *b);
+    free(st->params);
+    free(st->pbufs);
+    st->params = b;
+    st->pbufs = p;
+    st->cap_params = cap;
+    /* Buffers moved: everything must be bound again. */
+    st->nparams = 0;
+    if (st->h)
+        SQLFreeStmt(st->h, SQL_RESET_PARAMS);
+    return ZC_OK;
+}
+
+int zc__stmt_bind_values(zc__stmt *st, const zc_value *v, size_t n, zc_error *err)
+{
+    int dialect = __atomic_load_n(&st->s->db->dialect, __ATOMIC_ACQUIRE);
+    int rc;
+
+    if ((rc = reserve_params(st, (int)n, err)) != ZC_OK)
+        return rc;
+    if ((int)n < st->nparams && st->h) {
+        SQLFreeStmt(st->h, SQL_RESET_PARAMS);
+        st->nparams = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        zc__pbuf *pb = &st->pbufs[i];
+        zc__bind b;
+        memset(&b, 0, sizeof b);
+        b.ind = &pb->ind;
+        switch (v[i].type) {
+        case ZC_T_NULL:
+            b.ctype = SQL_C_CHAR;
+            b.sqltype = SQL_VARCHAR;
+            b.colsize = 1;
+            b.ptr = pb->u.uuid;
+            pb->ind = SQL_NULL_DATA;
+            break;
+        case ZC_T_INT:
+            b.ctype = SQL_C_SBIGINT;
+            b.sqltype = SQL_BIGINT;
+            b.colsize = 19;
+            b.ptr = &pb->u.i;
+            pb->u.i = v[i].v.i;
+            pb->ind = 0;
+            break;
+        case ZC_T_DOUBLE:
+            b.ctype = SQL_C_DOUBLE;
+            b.sqltype = SQL_DOUBLE;
+            b.colsize = 15;
+            b.ptr = &pb->u.d;
+            pb->u.d = v[i].v.d;
+            pb->ind = 0;
+            break;
+        case ZC_T_BOOL:
+            b.ctype = SQL_C_BIT;
+            b.sqltype = SQL_BIT;
+            b.colsize = 1;
+            b.ptr = &pb->u.bit;
+            pb->u.bit = v[i].v.i != 0;
+            pb->ind = 0;
+            break;
+        case ZC_T_TEXT: {
+            size_t len = strlen(v[i].v.s);
+            b.ctype = SQL_C_CHAR;
+            b.sqltype = len > 4000 ? SQL_LONGVARCHAR : SQL_VARCHAR;
+            b.colsize = len ? len : 1;
+            b.ptr = (SQLPOINTER)v[i].v.s;
+            b.buflen = (SQLLEN)len;
+            pb->ind = (SQLLEN)len;
+            break;
+        }
+        case ZC_T_TS:
+            b.ctype = SQL_C_TYPE_TIMESTAMP;
+            b.sqltype = SQL_TYPE_TIMESTAMP;
+            b.colsize = 26;
+            b.digits = 6;
+            b.ptr = &pb->u.ts;
+            b.buflen = sizeof pb->u.ts;
+            zc__ts_to_odbc(v[i].v.ts, &pb->u.ts);
+            pb->ind = 0;
+            break;
+        case ZC_T_UUID:
+            b.ctype = SQL_C_CHAR;
+            b.sqltype = zc__dialect_uuid_sqltype(dialect);
+            b.colsize = 36;
+            b.ptr = pb->u.uuid;
+            b.buflen = 37;
+            zc__uuid_to_text(&v[i].v.u, pb->u.uuid);
+            pb->ind = 36;
+            break;
+        case ZC_T_BLOB:
+            if (!v[i].v.b.p && v[i].v.b.n)
+                return zc__err(err, ZC_EINVAL, "parameter %zu: blob pointer is NULL", i + 1);
+            b.ctype = SQL_C_BINARY;
+            b.sqltype = SQL_VARBINARY;
+            b.colsize = v[i].v.b.n ? v[i].v.b.n : 1;
+            b.ptr = (SQLPOINTER)(v[i].v.b.p ? v[i].v.b.p : (const void *)pb->u.uuid);
+            b.buflen = (SQLLEN)v[i].v.b.n;
+            pb->ind = (SQLLEN)v[i].v.b.n;
+            break;
+        default:
+            return zc__err(err, ZC_EINVAL, "parameter %zu: unknown value type %d", i + 1,
+                           v[i].type);
+        }
+        if ((int)i >= st->nparams || memcmp(&b, &st->params[i], sizeof b) != 0) {
+            st->params[i] = b;
+            if (st->h && (rc = bind_one(st, (int)i, err)) != ZC_OK) {
+                st->nparams = (int)i;
+                return rc;
+            }
+        }
+    }
+    st->nparams = (int)n;
+    return ZC_OK;
+}
+
+int zc__stmt_execute(zc__stmt *st, zc_error *err)
+{
+    zc_session *s = st->s;
+    for (int attempt = 0;; attempt++) {
+        double t0 = zc__now_ms();
+        SQLRETURN rc;
+        int status = ZC_OK;
+
+        if (!st->h)
+            status = prepare(st, err);
+        if (status == ZC_OK) {
+            rc = SQLExecute(st->h);
+            if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA)
+                status = zc__session_fail(s, SQL_HANDLE_STMT, st->h, "execute", err);
+        }
+        zc__session_echo(s, st->sql, zc__now_ms() - t0, status);
+        if (status == ZC_OK) {
+            s->ran = 1;
+            s->in_txn = 1;
+            return ZC_OK;
+        }
+        /* Nothing of this session has run on the connection: a connection that turns out
+           dead was handed out dead by the pool, and replacing it loses nothing. */
+        if (status == ZC_ECONN && !s->ran && s->db->opts.pre_ping != ZC_PING_OFF &&
+            attempt < s->db->max_sessions + 2) {
+            int rs = zc__session_reconnect(s, err);
+            if (rs != ZC_OK)
+                return rs;
+            continue;
+        }
+        s->in_txn = 1;
+        return status;
+    }
+}
+
+void zc__stmt_close_cursor(zc__stmt *st)
+{
+    if (st->h)
+        SQLFreeStmt(st->h, SQL_CLOSE);
+}

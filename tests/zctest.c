@@ -1,0 +1,133 @@
+/* The test harness: backends of the run, fixtures, helpers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "zctest.h"
+
+const zct_backend *zct_cur;
+
+static zct_backend all[3];
+static int nall = -1;
+
+static const char *env_or(const char *name, const char *dflt)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : dflt;
+}
+
+const zct_backend *zct_backends(int *n)
+{
+    if (nall < 0) {
+        char list[256];
+        char *save = NULL;
+        snprintf(list, sizeof list, "%s", env_or("ZC_TEST_BACKENDS", "sqlite"));
+        nall = 0;
+        for (char *w = strtok_r(list, " ,", &save); w && nall < 3; w = strtok_r(NULL, " ,", &save)) {
+            zct_backend *b = &all[nall];
+            if (!strcmp(w, "sqlite")) {
+                b->name = "sqlite";
+                b->dialect = ZC_DIALECT_SQLITE;
+                b->conn = env_or("ZC_TEST_SQLITE", "Driver=SQLite3;Database=zc_test.sqlite;Timeout=5000");
+                b->conn_nopool = NULL;
+            } else if (!strcmp(w, "postgresql")) {
+                b->name = "postgresql";
+                b->dialect = ZC_DIALECT_POSTGRESQL;
+                b->conn = env_or("ZC_TEST_PG", "ZC_TEST_PG-is-not-set");
+                b->conn_nopool = env_or("ZC_TEST_PG_NOPOOL", "ZC_TEST_PG_NOPOOL-is-not-set");
+            } else if (!strcmp(w, "mariadb")) {
+                b->name = "mariadb";
+                b->dialect = ZC_DIALECT_MYSQL;
+                b->conn = env_or("ZC_TEST_MARIA", "ZC_TEST_MARIA-is-not-set");
+                b->conn_nopool = env_or("ZC_TEST_MARIA_NOPOOL", "ZC_TEST_MARIA_NOPOOL-is-not-set");
+            } else {
+                fprintf(stderr, "ZC_TEST_BACKENDS: unknown backend '%s'\n", w);
+                exit(2);
+            }
+            nall++;
+        }
+    }
+    *n = nall;
+    return all;
+}
+
+static void setup_i(int i)
+{
+    int n;
+    zc_error err;
+    const zct_backend *b = zct_backends(&n);
+    zct_cur = &b[i];
+    ZCT_OK(zc_db_setup(ZC_DEFAULT_DB, zct_cur->conn, NULL, &err), &err);
+}
+static void setup0(void) { setup_i(0); }
+static void setup1(void) { setup_i(1); }
+static void setup2(void) { setup_i(2); }
+static void teardown(void) { zc_db_shutdown(); }
+
+void zct_add_backend_cases(Suite *s, const char *prefix, zct_add_fn add, int timeout_s,
+                           int servers_only)
+{
+    static void (*const setups[3])(void) = { setup0, setup1, setup2 };
+    static char names[16][96]; /* TCase keeps the pointer: storage for the process */
+    static int used;
+    int n;
+    const zct_backend *b = zct_backends(&n);
+    for (int i = 0; i < n && used < 16; i++) {
+        char *name = names[used];
+        TCase *tc;
+        if (servers_only && !b[i].conn_nopool)
+            continue;
+        snprintf(name, sizeof names[0], "%s/%s", prefix, b[i].name);
+        used++;
+        tc = tcase_create(name);
+        tcase_add_checked_fixture(tc, setups[i], teardown);
+        tcase_set_timeout(tc, timeout_s);
+        add(tc);
+        suite_add_tcase(s, tc);
+    }
+}
+
+int zct_run(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    int failed;
+    srunner_run_all(sr, CK_VERBOSE);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+void zct_exec(const char *db, const char *sql)
+{
+    zc_session *s = NULL;
+    zc_error err;
+    ZCT_OK(zc_session_open(db, &s, &err), &err);
+    ZCT_OK(zc_session_exec(s, sql, NULL, 0, NULL, &err), &err);
+    ZCT_OK(zc_session_commit(s, &err), &err);
+    zc_session_close(&s);
+}
+
+void zct_drop(const char *db, const char *table)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s", table);
+    zct_exec(db, sql);
+}
+
+const char *zct_uniq(void)
+{
+    static char buf[32];
+    static int k;
+    snprintf(buf, sizeof buf, "_%ld_%d", (long)getpid(), k++);
+    return buf;
+}
+
+const char *zct_serial_pk(void)
+{
+    switch (zct_cur->dialect) {
+    case ZC_DIALECT_POSTGRESQL: return "BIGSERIAL PRIMARY KEY";
+    case ZC_DIALECT_MYSQL: return "BIGINT AUTO_INCREMENT PRIMARY KEY";
+    default: return "INTEGER PRIMARY KEY AUTOINCREMENT";
+    }
+}
