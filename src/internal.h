@@ -58,6 +58,20 @@ typedef struct zc__driver_option {
 } zc__driver_option;
 /* The options zodiac recommends for a dialect's driver. */
 const zc__driver_option *zc__dialect_driver_options(int dialect, int *n);
+const char *zc__dialect_column_type(int dialect, int type, size_t size, char *buf, size_t n);
+const char *zc__dialect_int_pk(int dialect);
+int zc__dialect_has_if_not_exists(int dialect);
+int zc__dialect_transactional_ddl(int dialect);
+enum { ZC__KEY_NONE = 0, ZC__KEY_RETURNING, ZC__KEY_SELECT };
+int zc__dialect_key_method(int dialect);
+const char *zc__dialect_last_id_sql(int dialect);
+int64_t zc__dialect_ts_unit(int dialect);
+int zc__dialect_bulk_rows(int dialect, int ncols);
+int zc__dialect_last_id_is_first(int dialect);
+int zc__dialect_double_as_text(int dialect);
+struct zc__buf;
+void zc__dialect_select_col(int dialect, int type, const char *name, struct zc__buf *out);
+const char *zc__dialect_limit_sql(int dialect, int has_limit, int has_offset, int *offset_first);
 /* SQL type used to bind a UUID passed as 36 characters of text. */
 SQLSMALLINT zc__dialect_uuid_sqltype(int dialect);
 
@@ -148,6 +162,20 @@ typedef struct zc__stmt {
     zc__bind *params;    /* what is bound now (replayed after a reconnect) */
     zc__pbuf *pbufs;
     int nparams, cap_params;
+
+    /* Bound result columns and array attributes, replayed after a reconnect. */
+    zc__bind *cols;
+    int ncols, cap_cols;
+    SQLULEN row_bind_size, row_array_size; /* 0 = not set */
+    SQLULEN *rows_fetched;
+    SQLUSMALLINT *row_status;
+    SQLULEN param_bind_size, paramset_size;
+    SQLUSMALLINT *param_status;
+    SQLULEN *params_processed;
+
+    const void *owner;   /* what bound it (a repository's map), so binding happens once */
+    void *rec;           /* memory the owner bound into, freed with the statement */
+    size_t rec_size;
 } zc__stmt;
 
 /* Finds the session's prepared statement for sql, preparing it if needed. */
@@ -156,6 +184,19 @@ int zc__stmt_get(struct zc_session *s, const char *sql, zc__stmt **out, zc_error
 int zc__stmt_bind_values(zc__stmt *st, const zc_value *v, size_t n, zc_error *err);
 /* Executes; reconnects once per dead pooled connection when the session has run nothing. */
 int zc__stmt_execute(zc__stmt *st, zc_error *err);
+/* Binds parameter i (0-based) / result column i (0-based), keeping the binding for replay. */
+int zc__stmt_bind_param(zc__stmt *st, int i, const zc__bind *b, zc_error *err);
+int zc__stmt_bind_col(zc__stmt *st, int i, const zc__bind *b, zc_error *err);
+/* Row-wise rowset binding for fetches: rows of row_size bytes, nrows per fetch. */
+int zc__stmt_set_rowset(zc__stmt *st, SQLULEN row_size, SQLULEN nrows, SQLULEN *fetched,
+                        SQLUSMALLINT *status, zc_error *err);
+/* Row-wise parameter arrays: nsets parameter sets of rec_size bytes. */
+int zc__stmt_set_paramset(zc__stmt *st, SQLULEN rec_size, SQLULEN nsets, SQLUSMALLINT *status,
+                          SQLULEN *processed, zc_error *err);
+/* Fetches the next rowset: ZC_OK, ZC_NOT_FOUND at the end, or an error. */
+int zc__stmt_fetch(zc__stmt *st, zc_error *err);
+/* Drops every binding (parameters, columns, array attributes) and the owner. */
+void zc__stmt_unbind(zc__stmt *st);
 /* Closes an open cursor so the statement can run again. */
 void zc__stmt_close_cursor(zc__stmt *st);
 /* Frees the ODBC handle (not the object); used before a disconnect. */
@@ -187,9 +228,85 @@ int zc__session_fail(struct zc_session *s, SQLSMALLINT htype, SQLHANDLE h, const
 /* Echo one statement if the database asks for it. */
 void zc__session_echo(struct zc_session *s, const char *sql, double ms, int status);
 
+/* ---- map.c: moving model structs in and out of ODBC ------------------------ */
+
+enum { ZC__ROLE_FIELD = 0, ZC__ROLE_ID, ZC__ROLE_CREATED, ZC__ROLE_UPDATED };
+
+typedef struct zc__col {
+    const char *name;
+    int type;                 /* ZC_FT_* */
+    int role;                 /* ZC__ROLE_* */
+    unsigned flags;
+    size_t offset, size;      /* the member in the struct */
+    size_t null_offset, len_offset;
+    size_t ind_off;           /* SQLLEN indicator, in the record */
+    size_t data_off;          /* where ODBC reads/writes the value, in the record */
+    SQLSMALLINT ctype, sqltype, digits;
+    SQLULEN colsize;
+    SQLLEN buflen;
+} zc__col;
+
+/*
+ * A model's columns for one dialect, and the layout of a "record": the bytes
+ * ODBC binds to for one row — an image of the struct, an indicator per column,
+ * and staging for the types whose ODBC form differs (timestamps, UUIDs).
+ * Row-wise binding needs every buffer of a row at the same stride, which the
+ * caller's struct alone cannot give, so rows pass through records.
+ */
+typedef struct zc__map {
+    const zc_model *m;
+    int dialect;
+    zc__col *cols;            /* id, created_at, updated_at, then the model's fields */
+    int ncols;
+    size_t rec_size;
+} zc__map;
+
+int zc__map_make(const zc_model *m, int dialect, zc__map **out, zc_error *err);
+void zc__map_free(zc__map *map);
+/* Copies a row into a record for columns [from, to) and checks it (ZC_ETRUNC, ZC_EINVAL). */
+int zc__map_pack(const zc__map *map, const void *row, unsigned char *rec, int from, int to,
+                 zc_error *err);
+/* Copies a fetched record into a row for columns [from, to), converting and checking. */
+int zc__map_unpack(const zc__map *map, const unsigned char *rec, void *row, int from, int to,
+                   zc_error *err);
+/* The binding of column c of record 0 at base (stride: rec_size). */
+void zc__map_bind_of(const zc__map *map, int c, unsigned char *base, zc__bind *out);
+
+/* ---- text building (ddl.c) --------------------------------------------- */
+
+typedef struct zc__buf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} zc__buf;
+
+void zc__buf_add(zc__buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void zc__buf_free(zc__buf *b);
+
+/* ---- query.c: checking the SQL callers write -------------------------------- */
+
+/* A WHERE fragment: names must be the map's columns, values `?` (exactly nparams). */
+int zc__where_check(const zc__map *map, const char *where, size_t nparams, zc_error *err);
+/* An ORDER BY list of the map's columns; writes the normalised clause to out. */
+int zc__order_check(const zc__map *map, const char *order, zc__buf *out, zc_error *err);
+
+/* ---- model.c: the calendar (proleptic Gregorian, UTC, no TZ) ------------ */
+
+typedef struct zc__civil {
+    int64_t year;
+    int month, day, hour, minute, second, usec; /* 1-12, 1-31, 0-23, 0-59, 0-59, 0-999999 */
+} zc__civil;
+
+/* Splits any timestamp into fields (no range check: the year may be outside 1..9999). */
+void zc__ts_split(zc_timestamp ts, zc__civil *out);
+/* Joins fields; ZC_EINVAL when one is out of range (Feb 30, second 60) or the year is
+   outside 1..9999. */
+int zc__ts_join(const zc__civil *c, zc_timestamp *out);
+
 /* ---- value.c ----------------------------------------------------------- */
 
-void zc__ts_to_odbc(zc_timestamp ts, SQL_TIMESTAMP_STRUCT *out);
+/* ZC_EINVAL outside ZC_TIMESTAMP_MIN..ZC_TIMESTAMP_MAX. */
+int zc__ts_to_odbc(zc_timestamp ts, SQL_TIMESTAMP_STRUCT *out);
 int zc__ts_from_odbc(const SQL_TIMESTAMP_STRUCT *in, zc_timestamp *out);
 void zc__uuid_to_text(const zc_uuid *u, char out[37]);
 

@@ -16,7 +16,7 @@ struct zc_rows {
     int ncols;
     int have_row;
     int next_col; /* columns below this were read for the current row */
-    struct zc__col {
+    struct zc__rcol {
         char *name;
         char *buf;
         size_t cap, len;
@@ -513,7 +513,7 @@ const char *zc_rows_name(zc_rows *r, int col)
 /* Reads one column of the current row as text; columns are read in order, once. */
 static int read_col(zc_rows *r, int c, zc_error *err)
 {
-    struct zc__col *col = &r->cols[c];
+    struct zc__rcol *col = &r->cols[c];
     SQLLEN ind = 0;
     SQLRETURN rc;
 
@@ -560,7 +560,7 @@ static int read_col(zc_rows *r, int c, zc_error *err)
     return ZC_OK;
 }
 
-static int col_at(zc_rows *r, int col, struct zc__col **out, zc_error *err)
+static int col_at(zc_rows *r, int col, struct zc__rcol **out, zc_error *err)
 {
     int st;
     if (!r)
@@ -580,14 +580,14 @@ static int col_at(zc_rows *r, int col, struct zc__col **out, zc_error *err)
 
 int zc_rows_is_null(zc_rows *r, int col, zc_error *err)
 {
-    struct zc__col *c;
+    struct zc__rcol *c;
     int st = col_at(r, col, &c, err);
     return st != ZC_OK ? st : c->null;
 }
 
 int zc_rows_int(zc_rows *r, int col, int64_t *out, zc_error *err)
 {
-    struct zc__col *c;
+    struct zc__rcol *c;
     char *e;
     long long v;
     int st = col_at(r, col, &c, err);
@@ -613,7 +613,7 @@ int zc_rows_int(zc_rows *r, int col, int64_t *out, zc_error *err)
 
 int zc_rows_double(zc_rows *r, int col, double *out, zc_error *err)
 {
-    struct zc__col *c;
+    struct zc__rcol *c;
     char *e;
     double v;
     int st = col_at(r, col, &c, err);
@@ -632,7 +632,7 @@ int zc_rows_double(zc_rows *r, int col, double *out, zc_error *err)
 
 int zc_rows_text(zc_rows *r, int col, const char **out, size_t *len, zc_error *err)
 {
-    struct zc__col *c;
+    struct zc__rcol *c;
     int st = col_at(r, col, &c, err);
     if (st != ZC_OK)
         return st;

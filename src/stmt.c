@@ -40,6 +40,8 @@ void zc__stmt_free(zc__stmt *st)
     free(st->sql);
     free(st->params);
     free(st->pbufs);
+    free(st->cols);
+    free(st->rec);
     free(st);
 }
 
@@ -102,6 +104,74 @@ static int bind_one(zc__stmt *st, int i, zc_error *err)
     return ZC_OK;
 }
 
+/*
+ * Grows the parameter arrays. Bindings that pointed into the old zc_value buffers
+ * are left stale on the handle; every caller rebinds them before executing.
+ */
+static int reserve_params(zc__stmt *st, int n, zc_error *err)
+{
+    zc__bind *b;
+    zc__pbuf *p;
+    int cap;
+    if (n <= st->cap_params)
+        return ZC_OK;
+    cap = n < 8 ? 8 : n;
+    b = calloc((size_t)cap, sizeof *b);
+    p = calloc((size_t)cap, sizeof *p);
+    if (!b || !p) {
+        free(b);
+        free(p);
+        return zc__err(err, ZC_ENOMEM, "out of memory");
+    }
+    if (st->nparams)
+        memcpy(b, st->params, (size_t)st->nparams * sizeof *b);
+    free(st->params);
+    free(st->pbufs);
+    st->params = b;
+    st->pbufs = p;
+    st->cap_params = cap;
+    return ZC_OK;
+}
+
+static int bind_col_h(zc__stmt *st, int i, zc_error *err)
+{
+    const zc__bind *b = &st->cols[i];
+    SQLRETURN rc;
+    if (!b->ctype)
+        return ZC_OK;
+    rc = SQLBindCol(st->h, (SQLUSMALLINT)(i + 1), b->ctype, b->ptr, b->buflen, b->ind);
+    if (!SQL_SUCCEEDED(rc))
+        return zc__session_fail(st->s, SQL_HANDLE_STMT, st->h, "bind column", err);
+    return ZC_OK;
+}
+
+static int set_attr(zc__stmt *st, SQLINTEGER attr, SQLPOINTER v, zc_error *err)
+{
+    SQLRETURN rc = SQLSetStmtAttr(st->h, attr, v, 0);
+    if (!SQL_SUCCEEDED(rc))
+        return zc__session_fail(st->s, SQL_HANDLE_STMT, st->h, "set statement attribute", err);
+    return ZC_OK;
+}
+
+/* Applies the array attributes to the handle. */
+static int apply_arrays(zc__stmt *st, zc_error *err)
+{
+    int rc = ZC_OK;
+    if (st->row_array_size &&
+        ((rc = set_attr(st, SQL_ATTR_ROW_BIND_TYPE, (SQLPOINTER)st->row_bind_size, err)) ||
+         (rc = set_attr(st, SQL_ATTR_ROW_ARRAY_SIZE, (SQLPOINTER)st->row_array_size, err)) ||
+         (rc = set_attr(st, SQL_ATTR_ROWS_FETCHED_PTR, st->rows_fetched, err)) ||
+         (rc = set_attr(st, SQL_ATTR_ROW_STATUS_PTR, st->row_status, err))))
+        return rc;
+    if (st->paramset_size &&
+        ((rc = set_attr(st, SQL_ATTR_PARAM_BIND_TYPE, (SQLPOINTER)st->param_bind_size, err)) ||
+         (rc = set_attr(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)st->paramset_size, err)) ||
+         (rc = set_attr(st, SQL_ATTR_PARAM_STATUS_PTR, st->param_status, err)) ||
+         (rc = set_attr(st, SQL_ATTR_PARAMS_PROCESSED_PTR, st->params_processed, err))))
+        return rc;
+    return ZC_OK;
+}
+
 static int prepare(zc__stmt *st, zc_error *err)
 {
     zc_session *s = st->s;
@@ -122,35 +192,110 @@ static int prepare(zc__stmt *st, zc_error *err)
             zc__stmt_unprepare(st);
             return rcs;
         }
+    for (int i = 0; i < st->ncols; i++)
+        if ((rcs = bind_col_h(st, i, err)) != ZC_OK) {
+            zc__stmt_unprepare(st);
+            return rcs;
+        }
+    if ((rcs = apply_arrays(st, err)) != ZC_OK) {
+        zc__stmt_unprepare(st);
+        return rcs;
+    }
     return ZC_OK;
 }
 
-static int reserve_params(zc__stmt *st, int n, zc_error *err)
+int zc__stmt_bind_param(zc__stmt *st, int i, const zc__bind *b, zc_error *err)
 {
-    zc__bind *b;
-    zc__pbuf *p;
-    int cap;
-    if (n <= st->cap_params)
-        return ZC_OK;
-    cap = n < 8 ? 8 : n;
-    b = calloc((size_t)cap, sizeof *b);
-    p = calloc((size_t)cap, sizeof *p);
-    if (!b || !p) {
-        free(b);
-        free(p);
-        return zc__err(err, ZC_ENOMEM, "out of memory");
+    int rc;
+    if (i >= st->cap_params) {
+        /* grow without moving zc_value buffers others point at: they are rebound anyway */
+        if ((rc = reserve_params(st, i + 1 > 2 * st->cap_params ? i + 1 : 2 * st->cap_params,
+                                 err)) != ZC_OK)
+            return rc;
     }
-    memcpy(b, st->params, (size_t)st->nparams * sizeof *b);
-    free(st->params);
-    free(st->pbufs);
-    st->params = b;
-    st->pbufs = p;
-    st->cap_params = cap;
-    /* Buffers moved: everything must be bound again. */
-    st->nparams = 0;
-    if (st->h)
-        SQLFreeStmt(st->h, SQL_RESET_PARAMS);
+    while (st->nparams < i)
+        memset(&st->params[st->nparams++], 0, sizeof(zc__bind));
+    st->params[i] = *b;
+    if (i >= st->nparams)
+        st->nparams = i + 1;
+    return st->h ? bind_one(st, i, err) : ZC_OK;
+}
+
+int zc__stmt_bind_col(zc__stmt *st, int i, const zc__bind *b, zc_error *err)
+{
+    if (i >= st->cap_cols) {
+        int cap = i + 1 > 2 * st->cap_cols ? i + 1 : 2 * st->cap_cols;
+        zc__bind *c = realloc(st->cols, (size_t)cap * sizeof *c);
+        if (!c)
+            return zc__err(err, ZC_ENOMEM, "out of memory");
+        st->cols = c;
+        st->cap_cols = cap;
+    }
+    while (st->ncols < i)
+        memset(&st->cols[st->ncols++], 0, sizeof(zc__bind));
+    st->cols[i] = *b;
+    if (i >= st->ncols)
+        st->ncols = i + 1;
+    return st->h ? bind_col_h(st, i, err) : ZC_OK;
+}
+
+int zc__stmt_set_rowset(zc__stmt *st, SQLULEN row_size, SQLULEN nrows, SQLULEN *fetched,
+                        SQLUSMALLINT *status, zc_error *err)
+{
+    st->row_bind_size = row_size;
+    st->row_array_size = nrows;
+    st->rows_fetched = fetched;
+    st->row_status = status;
+    return st->h ? apply_arrays(st, err) : ZC_OK;
+}
+
+int zc__stmt_set_paramset(zc__stmt *st, SQLULEN rec_size, SQLULEN nsets, SQLUSMALLINT *status,
+                          SQLULEN *processed, zc_error *err)
+{
+    st->param_bind_size = rec_size;
+    st->paramset_size = nsets;
+    st->param_status = status;
+    st->params_processed = processed;
+    return st->h ? apply_arrays(st, err) : ZC_OK;
+}
+
+int zc__stmt_fetch(zc__stmt *st, zc_error *err)
+{
+    SQLRETURN rc = SQLFetch(st->h);
+    if (rc == SQL_NO_DATA)
+        return ZC_NOT_FOUND;
+    if (!SQL_SUCCEEDED(rc))
+        return zc__session_fail(st->s, SQL_HANDLE_STMT, st->h, "fetch", err);
     return ZC_OK;
+}
+
+void zc__stmt_unbind(zc__stmt *st)
+{
+    if (st->h) {
+        SQLFreeStmt(st->h, SQL_UNBIND);
+        SQLFreeStmt(st->h, SQL_RESET_PARAMS);
+        if (st->row_array_size) {
+            SQLSetStmtAttr(st->h, SQL_ATTR_ROW_ARRAY_SIZE, (SQLPOINTER)1, 0);
+            SQLSetStmtAttr(st->h, SQL_ATTR_ROW_BIND_TYPE, (SQLPOINTER)SQL_BIND_BY_COLUMN, 0);
+            SQLSetStmtAttr(st->h, SQL_ATTR_ROWS_FETCHED_PTR, NULL, 0);
+            SQLSetStmtAttr(st->h, SQL_ATTR_ROW_STATUS_PTR, NULL, 0);
+        }
+        if (st->paramset_size) {
+            SQLSetStmtAttr(st->h, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)1, 0);
+            SQLSetStmtAttr(st->h, SQL_ATTR_PARAM_BIND_TYPE, (SQLPOINTER)SQL_PARAM_BIND_BY_COLUMN, 0);
+            SQLSetStmtAttr(st->h, SQL_ATTR_PARAM_STATUS_PTR, NULL, 0);
+            SQLSetStmtAttr(st->h, SQL_ATTR_PARAMS_PROCESSED_PTR, NULL, 0);
+        }
+    }
+    st->nparams = 0;
+    st->ncols = 0;
+    st->row_bind_size = st->row_array_size = 0;
+    st->param_bind_size = st->paramset_size = 0;
+    st->rows_fetched = NULL;
+    st->row_status = NULL;
+    st->param_status = NULL;
+    st->params_processed = NULL;
+    st->owner = NULL;
 }
 
 int zc__stmt_bind_values(zc__stmt *st, const zc_value *v, size_t n, zc_error *err)
@@ -186,6 +331,16 @@ int zc__stmt_bind_values(zc__stmt *st, const zc_value *v, size_t n, zc_error *er
             pb->ind = 0;
             break;
         case ZC_T_DOUBLE:
+            if (zc__dialect_double_as_text(dialect)) {
+                int len = snprintf(pb->u.uuid, sizeof pb->u.uuid, "%.17g", v[i].v.d);
+                b.ctype = SQL_C_CHAR;
+                b.sqltype = SQL_VARCHAR;
+                b.colsize = sizeof pb->u.uuid - 1;
+                b.ptr = pb->u.uuid;
+                b.buflen = (SQLLEN)sizeof pb->u.uuid;
+                pb->ind = len;
+                break;
+            }
             b.ctype = SQL_C_DOUBLE;
             b.sqltype = SQL_DOUBLE;
             b.colsize = 15;
@@ -218,7 +373,9 @@ int zc__stmt_bind_values(zc__stmt *st, const zc_value *v, size_t n, zc_error *er
             b.digits = 6;
             b.ptr = &pb->u.ts;
             b.buflen = sizeof pb->u.ts;
-            zc__ts_to_odbc(v[i].v.ts, &pb->u.ts);
+            if (zc__ts_to_odbc(v[i].v.ts, &pb->u.ts) != ZC_OK)
+                return zc__err(err, ZC_EINVAL, "parameter %zu: timestamp %lld is outside years "
+                               "1..9999", i + 1, (long long)v[i].v.ts);
             pb->ind = 0;
             break;
         case ZC_T_UUID:

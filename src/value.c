@@ -5,8 +5,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <uuid/uuid.h>
-
 #include "internal.h"
 
 zc_value zc_int(int64_t i)
@@ -79,69 +77,42 @@ zc_value zc_blob(const void *p, size_t n)
     return v;
 }
 
-/*
- * Civil-date arithmetic on the proleptic Gregorian calendar (days since
- * 1970-01-01), so conversions never depend on the process's time zone.
- */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+/* The calendar is model.c's (zc__ts_split / zc__ts_join): one implementation. */
+int zc__ts_to_odbc(zc_timestamp ts, SQL_TIMESTAMP_STRUCT *out)
 {
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
-static int64_t floordiv(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
-void zc__ts_to_odbc(zc_timestamp ts, SQL_TIMESTAMP_STRUCT *out)
-{
-    int64_t days = floordiv(ts, INT64_C(86400000000));
-    int64_t us = ts - days * INT64_C(86400000000);
-    int64_t y;
-    unsigned m, d;
-    civil_from_days(days, &y, &m, &d);
-    out->year = (SQLSMALLINT)y;
-    out->month = (SQLUSMALLINT)m;
-    out->day = (SQLUSMALLINT)d;
-    out->hour = (SQLUSMALLINT)(us / INT64_C(3600000000));
-    out->minute = (SQLUSMALLINT)(us / 60000000 % 60);
-    out->second = (SQLUSMALLINT)(us / 1000000 % 60);
-    out->fraction = (SQLUINTEGER)(us % 1000000) * 1000u;
+    zc__civil c;
+    if (ts < ZC_TIMESTAMP_MIN || ts > ZC_TIMESTAMP_MAX)
+        return ZC_EINVAL; /* ODBC's year is 16 bits; SQL's calendar is 0001..9999 */
+    zc__ts_split(ts, &c);
+    out->year = (SQLSMALLINT)c.year;
+    out->month = (SQLUSMALLINT)c.month;
+    out->day = (SQLUSMALLINT)c.day;
+    out->hour = (SQLUSMALLINT)c.hour;
+    out->minute = (SQLUSMALLINT)c.minute;
+    out->second = (SQLUSMALLINT)c.second;
+    out->fraction = (SQLUINTEGER)c.usec * 1000u;
+    return ZC_OK;
 }
 
 int zc__ts_from_odbc(const SQL_TIMESTAMP_STRUCT *in, zc_timestamp *out)
 {
-    if (in->month < 1 || in->month > 12 || in->day < 1 || in->day > 31 || in->hour > 23 ||
-        in->minute > 59 || in->second > 60 || in->fraction > 999999999u)
+    zc__civil c;
+    if (in->fraction > 999999999u)
         return ZC_EINVAL;
-    *out = days_from_civil(in->year, in->month, in->day) * INT64_C(86400000000) +
-           (int64_t)in->hour * INT64_C(3600000000) + (int64_t)in->minute * 60000000 +
-           (int64_t)in->second * 1000000 + in->fraction / 1000u;
-    return ZC_OK;
+    c.year = in->year;
+    c.month = in->month;
+    c.day = in->day;
+    c.hour = in->hour;
+    c.minute = in->minute;
+    c.second = in->second;
+    c.usec = (int)(in->fraction / 1000u);
+    return zc__ts_join(&c, out);
 }
 
+/* One way of writing a UUID: zc_uuid_format's. */
 void zc__uuid_to_text(const zc_uuid *u, char out[37])
 {
-    uuid_unparse_lower(u->bytes, out);
+    zc_uuid_format(u, out);
 }
 
 double zc__now_ms(void)

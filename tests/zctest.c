@@ -131,3 +131,76 @@ const char *zct_serial_pk(void)
     default: return "INTEGER PRIMARY KEY AUTOINCREMENT";
     }
 }
+
+/* ---- catalog ------------------------------------------------------------ */
+
+#include <sql.h>
+#include <sqlext.h>
+#include <strings.h>
+
+static SQLHENV cat_env;
+
+static SQLHDBC cat_connect(void)
+{
+    SQLHDBC dbc;
+    SQLRETURN rc;
+    if (!cat_env) {
+        ck_assert(SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &cat_env)));
+        SQLSetEnvAttr(cat_env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
+    }
+    ck_assert(SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_DBC, cat_env, &dbc)));
+    rc = SQLDriverConnect(dbc, NULL, (SQLCHAR *)zct_cur->conn, SQL_NTS, NULL, 0, NULL,
+                          SQL_DRIVER_NOPROMPT);
+    ck_assert_msg(SQL_SUCCEEDED(rc), "catalog connect to %s failed", zct_cur->name);
+    return dbc;
+}
+
+static void cat_done(SQLHDBC dbc, SQLHSTMT h)
+{
+    SQLFreeHandle(SQL_HANDLE_STMT, h);
+    SQLDisconnect(dbc);
+    SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+}
+
+int zct_catalog_columns(const char *table, zct_column *out, int cap)
+{
+    SQLHDBC dbc = cat_connect();
+    SQLHSTMT h;
+    int n = 0;
+    ck_assert(SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, dbc, &h)));
+    ck_assert(SQL_SUCCEEDED(SQLColumns(h, NULL, 0, NULL, 0, (SQLCHAR *)table, SQL_NTS, NULL, 0)));
+    while (SQL_SUCCEEDED(SQLFetch(h)) && n < cap) {
+        SQLLEN ind;
+        SQLSMALLINT nullable = 0;
+        SQLGetData(h, 4, SQL_C_CHAR, out[n].name, sizeof out[n].name, &ind);
+        SQLGetData(h, 11, SQL_C_SSHORT, &nullable, 0, &ind);
+        out[n].nullable = nullable == SQL_NULLABLE;
+        n++;
+    }
+    cat_done(dbc, h);
+    return n;
+}
+
+int zct_catalog_indexes(const char *table, zct_index *out, int cap)
+{
+    SQLHDBC dbc = cat_connect();
+    SQLHSTMT h;
+    int n = 0;
+    ck_assert(SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, dbc, &h)));
+    ck_assert(SQL_SUCCEEDED(SQLStatistics(h, NULL, 0, NULL, 0, (SQLCHAR *)table, SQL_NTS,
+                                          SQL_INDEX_ALL, SQL_QUICK)));
+    while (SQL_SUCCEEDED(SQLFetch(h)) && n < cap) {
+        SQLLEN ind_name = 0, ind_col = 0, ind;
+        SQLSMALLINT non_unique = 1, type = 0;
+        SQLGetData(h, 4, SQL_C_SSHORT, &non_unique, 0, &ind);
+        SQLGetData(h, 6, SQL_C_CHAR, out[n].name, sizeof out[n].name, &ind_name);
+        SQLGetData(h, 7, SQL_C_SSHORT, &type, 0, &ind);
+        SQLGetData(h, 9, SQL_C_CHAR, out[n].column, sizeof out[n].column, &ind_col);
+        if (type == SQL_TABLE_STAT || ind_name == SQL_NULL_DATA)
+            continue;
+        out[n].unique = non_unique == SQL_FALSE;
+        n++;
+    }
+    cat_done(dbc, h);
+    return n;
+}

@@ -53,3 +53,20 @@ const char *zct_uniq(void);
 const char *zct_serial_pk(void);
 
 #endif
+
+/* ---- the catalog, read through ODBC directly (not through zodiac) ---------- */
+
+typedef struct zct_column {
+    char name[64];
+    int nullable; /* 1 nullable, 0 not */
+} zct_column;
+typedef struct zct_index {
+    char name[64];
+    char column[64];
+    int unique;
+} zct_index;
+
+/* Columns of a table, in order; returns how many (0 when the table does not exist). */
+int zct_catalog_columns(const char *table, zct_column *out, int cap);
+/* Indexes of a table (one entry per indexed column); returns how many. */
+int zct_catalog_indexes(const char *table, zct_index *out, int cap);

@@ -15,6 +15,7 @@
 #define ZODIAC_DB_H
 
 #include "error.h"
+#include "model.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -115,6 +116,32 @@ typedef struct zc_db_info {
  * @return ZC_OK, ZC_ENODB, or ZC_EINVAL when out is NULL.
  */
 ZC_API int zc_db_get_info(const char *name, zc_db_info *out, zc_error *err);
+
+/**
+ * @brief Creates the tables (and their indexes) of the models that do not exist yet.
+ * @param[in] name the database, NULL for ZC_DEFAULT_DB
+ * @param[in] models n models, each validated first (ZC_EINVAL names the problem)
+ * @return ZC_OK; running it again is harmless.
+ * @note One transaction on PostgreSQL and SQLite; MariaDB commits every DDL
+ *       statement on its own, so a failure there can leave earlier tables created.
+ */
+ZC_API int zc_db_create_all(const char *name, const zc_model *const *models, size_t n,
+                            zc_error *err);
+
+/** @brief Drops the models' tables if they exist (in reverse order). */
+ZC_API int zc_db_drop_all(const char *name, const zc_model *const *models, size_t n,
+                          zc_error *err);
+
+/**
+ * @brief The DDL zc_db_create_all() would run for a dialect, without running it.
+ * @param[in] dialect ZC_DIALECT_SQLITE, _POSTGRESQL, _MYSQL or _ANSI
+ * @param[out] out NUL-terminated text, statements ended by ";\n"; free it with zc_free()
+ */
+ZC_API int zc_ddl_text(int dialect, const zc_model *const *models, size_t n, char **out,
+                       zc_error *err);
+
+/** @brief Frees memory zodiac returned to the caller (zc_ddl_text). No-op on NULL. */
+ZC_API void zc_free(void *p);
 
 /**
  * @brief Removes every database and frees the ODBC environment once no

@@ -15,8 +15,10 @@
 #include "common.h"
 #include "error.h"
 #include "value.h"
+#include "model.h"
 #include "db.h"
 #include "session.h"
+#include "repo.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,0 +1,926 @@
+/*
+ * repo: a model bound to a named database. Every operation is a prepared
+ * statement from the session's cache whose parameters and result columns are
+ * bound once to a record buffer owned by the statement (see map.c); rows are
+ * packed into it and unpacked from it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Rows fetched per SQLFetch by find and cursors. */
+#define ZC__ROWSET 64
+
+/* The SQL of one repository for one dialect, made once and then read-only. */
+typedef struct zc__rsql {
+    zc__map *map;
+    char *cols;   /* "id, created_at, updated_at, …" */
+    char *insert; /* one row */
+    char *get;
+    char *update;
+    char *del;
+    int key;      /* ZC__KEY_* */
+} zc__rsql;
+
+struct zc_repo {
+    const zc_model *m;
+    char db[ZC_DB_NAME_MAX + 1];
+    pthread_mutex_t mu;           /* guards making sql[] entries */
+    zc__rsql *sql[ZC_DIALECT_ANSI + 1];
+};
+
+struct zc_cursor {
+    zc_session *s;
+    zc__stmt *st;
+    const zc__rsql *q;
+    SQLULEN fetched;
+    SQLULEN next;
+    int done;
+    SQLUSMALLINT status[ZC__ROWSET];
+};
+
+static const char i64_owner; /* marks statements bound by query_i64 */
+
+static void rsql_free(zc__rsql *q)
+{
+    if (!q)
+        return;
+    zc__map_free(q->map);
+    free(q->cols);
+    free(q->insert);
+    free(q->get);
+    free(q->update);
+    free(q->del);
+    free(q);
+}
+
+static char *take(zc__buf *b)
+{
+    char *p = b->oom ? NULL : b->p;
+    if (b->oom)
+        zc__buf_free(b);
+    memset(b, 0, sizeof *b);
+    return p;
+}
+
+static int rsql_make(const zc_model *m, int dialect, zc__rsql **out, zc_error *err)
+{
+    zc__rsql *q = calloc(1, sizeof *q);
+    zc__buf b = { 0 };
+    int st, first;
+
+    if (!q)
+        return zc__err(err, ZC_ENOMEM, "out of memory");
+    if ((st = zc__map_make(m, dialect, &q->map, err)) != ZC_OK) {
+        free(q);
+        return st;
+    }
+    q->key = m->pk == ZC_PK_INT ? zc__dialect_key_method(dialect) : ZC__KEY_NONE;
+    for (int i = 0; i < q->map->ncols; i++) {
+        zc__buf_add(&b, "%s", i ? ", " : "");
+        zc__dialect_select_col(dialect, q->map->cols[i].type, q->map->cols[i].name, &b);
+    }
+    q->cols = take(&b);
+
+    first = m->pk == ZC_PK_INT ? 1 : 0;
+    zc__buf_add(&b, "INSERT INTO %s (", m->table);
+    for (int i = first; i < q->map->ncols; i++)
+        zc__buf_add(&b, "%s%s", i > first ? ", " : "", q->map->cols[i].name);
+    zc__buf_add(&b, ") VALUES (");
+    for (int i = first; i < q->map->ncols; i++)
+        zc__buf_add(&b, "%s?", i > first ? ", " : "");
+    zc__buf_add(&b, ")%s", q->key == ZC__KEY_RETURNING ? " RETURNING id" : "");
+    q->insert = take(&b);
+
+    zc__buf_add(&b, "SELECT %s FROM %s WHERE id = ?", q->cols ? q->cols : "", m->table);
+    q->get = take(&b);
+
+    zc__buf_add(&b, "UPDATE %s SET updated_at = ?", m->table);
+    for (int i = 3; i < q->map->ncols; i++)
+        zc__buf_add(&b, ", %s = ?", q->map->cols[i].name);
+    zc__buf_add(&b, " WHERE id = ?");
+    q->update = take(&b);
+
+    zc__buf_add(&b, "DELETE FROM %s WHERE id = ?", m->table);
+    q->del = take(&b);
+
+    if (!q->cols || !q->insert || !q->get || !q->update || !q->del) {
+        rsql_free(q);
+        return zc__err(err, ZC_ENOMEM, "out of memory");
+    }
+    *out = q;
+    return ZC_OK;
+}
+
+/* The repository's SQL for the session's dialect, made on first use. */
+static int rsql_for(zc_repo *r, zc_session *s, const zc__rsql **out, zc_error *err)
+{
+    int d = zc_session_dialect(s);
+    zc__rsql *q = __atomic_load_n(&r->sql[d], __ATOMIC_ACQUIRE);
+    int st = ZC_OK;
+    if (!q) {
+        pthread_mutex_lock(&r->mu);
+        q = r->sql[d];
+        if (!q && (st = rsql_make(r->m, d, &q, err)) == ZC_OK)
+            __atomic_store_n(&r->sql[d], q, __ATOMIC_RELEASE);
+        pthread_mutex_unlock(&r->mu);
+    }
+    *out = q;
+    return st;
+}
+
+int zc_repo_open(const zc_model *m, const char *db_name, zc_repo **out, zc_error *err)
+{
+    zc_repo *r;
+    int st;
+    if (!out)
+        return zc__err(err, ZC_EINVAL, "zc_repo_open: out is NULL");
+    *out = NULL;
+    if ((st = zc_model_validate(m, err)) != ZC_OK)
+        return st;
+    if (!db_name)
+        db_name = ZC_DEFAULT_DB;
+    if ((st = zc_db_exists(db_name)) != ZC_OK)
+        return zc__err(err, ZC_ENODB, "no database named '%.*s' is set up", ZC_DB_NAME_MAX,
+                       db_name);
+    r = calloc(1, sizeof *r);
+    if (!r)
+        return zc__err(err, ZC_ENOMEM, "out of memory");
+    r->m = m;
+    snprintf(r->db, sizeof r->db, "%s", db_name);
+    pthread_mutex_init(&r->mu, NULL);
+    *out = r;
+    return ZC_OK;
+}
+
+void zc_repo_close(zc_repo **rp)
+{
+    zc_repo *r;
+    if (!rp || !*rp)
+        return;
+    r = *rp;
+    *rp = NULL;
+    for (size_t i = 0; i < sizeof r->sql / sizeof r->sql[0]; i++)
+        rsql_free(r->sql[i]);
+    pthread_mutex_destroy(&r->mu);
+    free(r);
+}
+
+/* ---- units of work ------------------------------------------------------ */
+
+typedef struct uow {
+    zc_session *s;
+    int own;
+} uow;
+
+static int uow_begin(zc_repo *r, zc_session *s, uow *u, zc_error *err)
+{
+    u->s = s;
+    u->own = s == NULL;
+    return s ? ZC_OK : zc_session_open(r->db, &u->s, err);
+}
+
+/* Ends an operation: a session of our own commits writes that succeeded and is closed. */
+static int uow_end(uow *u, int st, int write, zc_error *err)
+{
+    if (!u->own)
+        return st;
+    if (write && st >= 0) {
+        int cs = zc_session_commit(u->s, err);
+        if (cs != ZC_OK)
+            st = cs;
+    }
+    zc_session_close(&u->s);
+    return st;
+}
+
+/* ---- binding ------------------------------------------------------------ */
+
+static int ensure_rec(zc__stmt *st, size_t size, zc_error *err)
+{
+    if (st->rec_size < size) {
+        void *p = realloc(st->rec, size);
+        if (!p)
+            return zc__err(err, ZC_ENOMEM, "out of memory");
+        memset(p, 0, size);
+        st->rec = p;
+        st->rec_size = size;
+    }
+    return ZC_OK;
+}
+
+/* Binds columns [from, map->ncols) of nrec records as consecutive parameters. */
+static int bind_param_cols(zc__stmt *st, const zc__map *map, const int *order, int n,
+                           int first_param, unsigned char *base, zc_error *err)
+{
+    for (int j = 0; j < n; j++) {
+        zc__bind b;
+        int rc;
+        zc__map_bind_of(map, order[j], base, &b);
+        if ((rc = zc__stmt_bind_param(st, first_param + j, &b, err)) != ZC_OK)
+            return rc;
+    }
+    return ZC_OK;
+}
+
+/* Binds every column of the map as result columns into nrows records. */
+static int bind_result(zc__stmt *st, const zc__map *map, SQLULEN nrows, SQLULEN *fetched,
+                       SQLUSMALLINT *status, zc_error *err)
+{
+    int rc;
+    if ((rc = ensure_rec(st, map->rec_size * nrows, err)) != ZC_OK)
+        return rc;
+    for (int c = 0; c < map->ncols; c++) {
+        zc__bind b;
+        zc__map_bind_of(map, c, st->rec, &b);
+        if ((rc = zc__stmt_bind_col(st, c, &b, err)) != ZC_OK)
+            return rc;
+    }
+    if (nrows > 1 || fetched)
+        return zc__stmt_set_rowset(st, map->rec_size, nrows, fetched, status, err);
+    return ZC_OK;
+}
+
+/* Runs a query whose first column is an integer; ZC_NOT_FOUND when it has no row. */
+static int query_i64(zc_session *s, const char *sql, const zc_value *p, size_t n, int64_t *out,
+                     zc_error *err)
+{
+    zc__stmt *st;
+    int rc;
+    if ((rc = zc__stmt_get(s, sql, &st, err)) != ZC_OK)
+        return rc;
+    if (st->owner != &i64_owner) {
+        zc__bind b = { SQL_C_SBIGINT, SQL_BIGINT, 0, 0, NULL, sizeof(int64_t), NULL };
+        zc__stmt_unbind(st);
+        if ((rc = ensure_rec(st, 2 * sizeof(int64_t), err)) != ZC_OK)
+            return rc;
+        b.ptr = st->rec;
+        b.ind = (SQLLEN *)(void *)((char *)st->rec + sizeof(int64_t));
+        if ((rc = zc__stmt_bind_col(st, 0, &b, err)) != ZC_OK)
+            return rc;
+        st->owner = &i64_owner;
+    }
+    if ((rc = zc__stmt_bind_values(st, p, n, err)) != ZC_OK ||
+        (rc = zc__stmt_execute(st, err)) != ZC_OK)
+        return rc;
+    rc = zc__stmt_fetch(st, err);
+    if (rc == ZC_OK) {
+        SQLLEN ind;
+        memcpy(&ind, (char *)st->rec + sizeof(int64_t), sizeof ind);
+        if (ind == SQL_NULL_DATA)
+            rc = zc__err(err, ZC_EINVAL, "the query returned NULL");
+        else
+            memcpy(out, st->rec, sizeof *out);
+    }
+    zc__stmt_close_cursor(st);
+    return rc;
+}
+
+static zc_value id_value(const zc_model *m, const void *id)
+{
+    if (m->pk == ZC_PK_UUID)
+        return zc_uuidv(*(const zc_uuid *)id);
+    return zc_int(*(const int64_t *)id);
+}
+
+/* now at the precision the backend keeps, strictly after `after` when given */
+static zc_timestamp stamp(int dialect, zc_timestamp after)
+{
+    int64_t unit = zc__dialect_ts_unit(dialect);
+    zc_timestamp t = zc_timestamp_now();
+    t -= ((t % unit) + unit) % unit;
+    if (after && t <= after)
+        t = after - ((after % unit) + unit) % unit + unit;
+    return t;
+}
+
+/* ---- operations ----------------------------------------------------------- */
+
+static int insert_one(zc_session *s, const zc__rsql *q, void *row, zc_error *err)
+{
+    const zc__map *map = q->map;
+    const zc_model *m = map->m;
+    unsigned char *r = row;
+    zc__stmt *st;
+    int first = m->pk == ZC_PK_INT ? 1 : 0, rc;
+    zc_timestamp now = stamp(map->dialect, 0);
+
+    if (m->pk == ZC_PK_UUID && zc_uuid_is_nil((const zc_uuid *)(const void *)(r + m->id_offset)))
+        zc_uuid_v4((zc_uuid *)(void *)(r + m->id_offset));
+    memcpy(r + m->created_offset, &now, sizeof now);
+    memcpy(r + m->updated_offset, &now, sizeof now);
+
+    if ((rc = zc__stmt_get(s, q->insert, &st, err)) != ZC_OK)
+        return rc;
+    if (st->owner != map) {
+        int order[256 + 3];
+        int n = map->ncols - first;
+        zc__stmt_unbind(st);
+        if (n > (int)(sizeof order / sizeof order[0]))
+            return zc__err(err, ZC_EINVAL, "model %s has too many fields", m->name);
+        for (int j = 0; j < n; j++)
+            order[j] = first + j;
+        if ((rc = ensure_rec(st, map->rec_size, err)) != ZC_OK ||
+            (rc = bind_param_cols(st, map, order, n, 0, st->rec, err)) != ZC_OK)
+            return rc;
+        if (q->key == ZC__KEY_RETURNING) {
+            zc__bind b;
+            zc__map_bind_of(map, 0, st->rec, &b);
+            if ((rc = zc__stmt_bind_col(st, 0, &b, err)) != ZC_OK)
+                return rc;
+        }
+        st->owner = map;
+    }
+    if ((rc = zc__map_pack(map, row, st->rec, first, map->ncols, err)) != ZC_OK)
+        return rc;
+    if ((rc = zc__stmt_execute(st, err)) != ZC_OK)
+        return rc;
+    if (q->key == ZC__KEY_RETURNING) {
+        rc = zc__stmt_fetch(st, err);
+        if (rc == ZC_OK)
+            rc = zc__map_unpack(map, st->rec, row, 0, 1, err);
+        else if (rc == ZC_NOT_FOUND)
+            rc = zc__err(err, ZC_EDRIVER, "INSERT … RETURNING id returned no row");
+        zc__stmt_close_cursor(st);
+        return rc;
+    }
+    zc__stmt_close_cursor(st);
+    if (q->key == ZC__KEY_SELECT) {
+        int64_t id;
+        rc = query_i64(s, zc__dialect_last_id_sql(map->dialect), NULL, 0, &id, err);
+        if (rc == ZC_OK)
+            memcpy(r + m->id_offset, &id, sizeof id);
+        else if (rc == ZC_NOT_FOUND)
+            rc = zc__err(err, ZC_EDRIVER, "the generated id could not be read");
+        return rc;
+    }
+    if (m->pk == ZC_PK_INT)
+        return zc__err(err, ZC_EDRIVER, "this backend has no way to read a generated id");
+    return ZC_OK;
+}
+
+static int check_args(zc_repo *r, const void *p, const char *what, zc_error *err)
+{
+    if (!r)
+        return zc__err(err, ZC_EINVAL, "%s: repository is NULL", what);
+    if (!p)
+        return zc__err(err, ZC_EINVAL, "%s: row or id is NULL", what);
+    return ZC_OK;
+}
+
+int zc_repo_insert(zc_repo *r, zc_session *s, void *row, zc_error *err)
+{
+    uow u;
+    const zc__rsql *q;
+    int st;
+    if ((st = check_args(r, row, "zc_repo_insert", err)) != ZC_OK ||
+        (st = uow_begin(r, s, &u, err)) != ZC_OK)
+        return st;
+    st = rsql_for(r, u.s, &q, err);
+    if (st == ZC_OK)
+        st = insert_one(u.s, q, row, err);
+    return uow_end(&u, st, 1, err);
+}
+
+/* The SQL of a k-row INSERT … VALUES. */
+static char *bulk_sql(const zc__rsql *q, int k)
+{
+    const zc__map *map = q->map;
+    int first = map->m->pk == ZC_PK_INT ? 1 : 0;
+    zc__buf b = { 0 };
+    zc__buf_add(&b, "INSERT INTO %s (", map->m->table);
+    for (int i = first; i < map->ncols; i++)
+        zc__buf_add(&b, "%s%s", i > first ? ", " : "", map->cols[i].name);
+    zc__buf_add(&b, ") VALUES ");
+    for (int r = 0; r < k; r++) {
+        zc__buf_add(&b, "%s(", r ? ", " : "");
+        for (int i = first; i < map->ncols; i++)
+            zc__buf_add(&b, "%s?", i > first ? ", " : "");
+        zc__buf_add(&b, ")");
+    }
+    if (q->key == ZC__KEY_RETURNING)
+        zc__buf_add(&b, " RETURNING id");
+    return take(&b);
+}
+
+/* Inserts k rows (stride: the model's size) with one statement and fills their ids. */
+static int insert_batch(zc_session *s, const zc__rsql *q, unsigned char *rows, int k,
+                        zc_timestamp now, int64_t id_step, zc_error *err)
+{
+    const zc__map *map = q->map;
+    const zc_model *m = map->m;
+    int first = m->pk == ZC_PK_INT ? 1 : 0, nc = map->ncols - first, rc;
+    char *sql = bulk_sql(q, k);
+    zc__stmt *st;
+
+    if (!sql)
+        return zc__err(err, ZC_ENOMEM, "out of memory");
+    rc = zc__stmt_get(s, sql, &st, err);
+    free(sql);
+    if (rc != ZC_OK)
+        return rc;
+    if (st->owner != map) {
+        int order[256 + 3];
+        zc__stmt_unbind(st);
+        for (int j = 0; j < nc; j++)
+            order[j] = first + j;
+        if ((rc = ensure_rec(st, map->rec_size * (size_t)k, err)) != ZC_OK)
+            return rc;
+        for (int r = 0; r < k && rc == ZC_OK; r++)
+            rc = bind_param_cols(st, map, order, nc, r * nc,
+                                 (unsigned char *)st->rec + (size_t)r * map->rec_size, err);
+        if (rc == ZC_OK && q->key == ZC__KEY_RETURNING) {
+            zc__bind b;
+            zc__map_bind_of(map, 0, st->rec, &b);
+            rc = zc__stmt_bind_col(st, 0, &b, err);
+            if (rc == ZC_OK && k > 1)
+                rc = zc__stmt_set_rowset(st, map->rec_size, (SQLULEN)k, NULL, NULL, err);
+        }
+        if (rc != ZC_OK)
+            return rc;
+        st->owner = map;
+    }
+    for (int r = 0; r < k; r++) {
+        unsigned char *row = rows + (size_t)r * m->size;
+        if (m->pk == ZC_PK_UUID &&
+            zc_uuid_is_nil((const zc_uuid *)(const void *)(row + m->id_offset)))
+            zc_uuid_v4((zc_uuid *)(void *)(row + m->id_offset));
+        memcpy(row + m->created_offset, &now, sizeof now);
+        memcpy(row + m->updated_offset, &now, sizeof now);
+        rc = zc__map_pack(map, row, (unsigned char *)st->rec + (size_t)r * map->rec_size, first,
+                          map->ncols, err);
+        if (rc != ZC_OK)
+            return rc;
+    }
+    if ((rc = zc__stmt_execute(st, err)) != ZC_OK)
+        return rc;
+    if (q->key == ZC__KEY_RETURNING) {
+        /* PostgreSQL returns the ids of a VALUES list in its order. */
+        SQLULEN got = 0;
+        SQLSetStmtAttr(st->h, SQL_ATTR_ROWS_FETCHED_PTR, &got, 0);
+        rc = zc__stmt_fetch(st, err);
+        SQLSetStmtAttr(st->h, SQL_ATTR_ROWS_FETCHED_PTR, NULL, 0);
+        if (k == 1 && rc == ZC_OK)
+            got = 1;
+        if (rc == ZC_OK && got != (SQLULEN)k)
+            rc = zc__err(err, ZC_EDRIVER, "INSERT … RETURNING gave %lu ids for %d rows",
+                         (unsigned long)got, k);
+        for (int r = 0; r < k && rc == ZC_OK; r++)
+            rc = zc__map_unpack(map, (unsigned char *)st->rec + (size_t)r * map->rec_size,
+                                rows + (size_t)r * m->size, 0, 1, err);
+        zc__stmt_close_cursor(st);
+        return rc;
+    }
+    zc__stmt_close_cursor(st);
+    if (q->key == ZC__KEY_SELECT) {
+        int64_t id, base;
+        rc = query_i64(s, zc__dialect_last_id_sql(map->dialect), NULL, 0, &id, err);
+        if (rc != ZC_OK)
+            return rc == ZC_NOT_FOUND ? zc__err(err, ZC_EDRIVER, "no generated id") : rc;
+        base = zc__dialect_last_id_is_first(map->dialect) ? id : id - (int64_t)(k - 1) * id_step;
+        for (int r = 0; r < k; r++) {
+            int64_t v = base + (int64_t)r * id_step;
+            memcpy(rows + (size_t)r * m->size + m->id_offset, &v, sizeof v);
+        }
+    }
+    return ZC_OK;
+}
+
+/*
+ * How far apart the ids of one multi-row INSERT are, or 0 when they need not be
+ * consecutive (then rows go one by one). MariaDB gives a statement consecutive
+ * ids, auto_increment_increment apart, unless innodb_autoinc_lock_mode is 2.
+ */
+static int id_step(zc_session *s, const zc__rsql *q, int64_t *step, zc_error *err)
+{
+    int64_t mode = 0;
+    int rc;
+    *step = 1;
+    if (q->key != ZC__KEY_SELECT || q->map->dialect != ZC_DIALECT_MYSQL)
+        return ZC_OK;
+    if ((rc = query_i64(s, "SELECT @@innodb_autoinc_lock_mode", NULL, 0, &mode, err)) != ZC_OK ||
+        (rc = query_i64(s, "SELECT @@auto_increment_increment", NULL, 0, step, err)) != ZC_OK)
+        return rc;
+    if (mode > 1)
+        *step = 0;
+    return ZC_OK;
+}
+
+int zc_repo_insert_many(zc_repo *r, zc_session *s, void *rows, size_t n, zc_error *err)
+{
+    uow u;
+    const zc__rsql *q;
+    unsigned char *p = rows;
+    size_t done = 0;
+    int64_t step = 1;
+    int st, k;
+    if ((st = check_args(r, rows, "zc_repo_insert_many", err)) != ZC_OK)
+        return st;
+    if (n == 0)
+        return ZC_OK;
+    if ((st = uow_begin(r, s, &u, err)) != ZC_OK)
+        return st;
+    if ((st = rsql_for(r, u.s, &q, err)) != ZC_OK || (st = id_step(u.s, q, &step, err)) != ZC_OK)
+        return uow_end(&u, st, 1, err);
+    k = zc__dialect_bulk_rows(q->map->dialect, q->map->ncols);
+    if (q->key == ZC__KEY_NONE && r->m->pk == ZC_PK_INT)
+        k = 0;
+    if (step == 0)
+        k = 0;
+    if (k > 0) {
+        zc_timestamp now = stamp(q->map->dialect, 0);
+        while (st == ZC_OK && n - done >= (size_t)k) {
+            st = insert_batch(u.s, q, p + done * r->m->size, k, now, step, err);
+            done += (size_t)k;
+        }
+        /* the rest in one statement of its own size, when it is worth one */
+        if (st == ZC_OK && n - done >= 16) {
+            st = insert_batch(u.s, q, p + done * r->m->size, (int)(n - done), now, step, err);
+            done = n;
+        }
+    }
+    for (; st == ZC_OK && done < n; done++)
+        st = insert_one(u.s, q, p + done * r->m->size, err);
+    return uow_end(&u, st, 1, err);
+}
+
+/* Runs a bound-result statement expected to give at most one row into row_out. */
+static int read_one(zc__stmt *st, const zc__map *map, void *row_out, zc_error *err)
+{
+    int rc = zc__stmt_execute(st, err);
+    if (rc != ZC_OK)
+        return rc;
+    rc = zc__stmt_fetch(st, err);
+    if (rc == ZC_OK)
+        rc = zc__map_unpack(map, st->rec, row_out, 0, map->ncols, err);
+    zc__stmt_close_cursor(st);
+    return rc;
+}
+
+static int bind_single(zc__stmt *st, const zc__map *map, zc_error *err)
+{
+    int rc;
+    if (st->owner == map && st->row_array_size == 0)
+        return ZC_OK;
+    zc__stmt_unbind(st);
+    if ((rc = bind_result(st, map, 1, NULL, NULL, err)) != ZC_OK)
+        return rc;
+    st->owner = map;
+    return ZC_OK;
+}
+
+int zc_repo_get(zc_repo *r, zc_session *s, const void *id, void *row_out, zc_error *err)
+{
+    uow u;
+    const zc__rsql *q;
+    zc__stmt *st = NULL;
+    zc_value v;
+    int rc;
+    if ((rc = check_args(r, id, "zc_repo_get", err)) != ZC_OK ||
+        (rc = check_args(r, row_out, "zc_repo_get", err)) != ZC_OK ||
+        (rc = uow_begin(r, s, &u, err)) != ZC_OK)
+        return rc;
+    v = id_value(r->m, id);
+    if ((rc = rsql_for(r, u.s, &q, err)) == ZC_OK &&
+        (rc = zc__stmt_get(u.s, q->get, &st, err)) == ZC_OK &&
+        (rc = bind_single(st, q->map, err)) == ZC_OK &&
+        (rc = zc__stmt_bind_values(st, &v, 1, err)) == ZC_OK)
+        rc = read_one(st, q->map, row_out, err);
+    return uow_end(&u, rc, 0, err);
+}
+
+static int exec_count(zc__stmt *st, int64_t *n, zc_error *err)
+{
+    SQLLEN c = -1;
+    int rc = zc__stmt_execute(st, err);
+    if (rc != ZC_OK)
+        return rc;
+    if (!SQL_SUCCEEDED(SQLRowCount(st->h, &c)))
+        c = -1;
+    zc__stmt_close_cursor(st);
+    *n = c;
+    return ZC_OK;
+}
+
+int zc_repo_update(zc_repo *r, zc_session *s, void *row, zc_error *err)
+{
+    uow u;
+    const zc__rsql *q;
+    zc__stmt *st = NULL;
+    int64_t n = 0;
+    int rc;
+    if ((rc = check_args(r, row, "zc_repo_update", err)) != ZC_OK ||
+        (rc = uow_begin(r, s, &u, err)) != ZC_OK)
+        return rc;
+    if ((rc = rsql_for(r, u.s, &q, err)) == ZC_OK &&
+        (rc = zc__stmt_get(u.s, q->update, &st, err)) == ZC_OK) {
+        const zc__map *map = q->map;
+        unsigned char *rr = row;
+        zc_timestamp prev, now;
+        memcpy(&prev, rr + map->m->updated_offset, sizeof prev);
+        now = stamp(map->dialect, prev);
+        if (st->owner != map) {
+            int order[256 + 3], k = 0;
+            zc__stmt_unbind(st);
+            if (map->ncols > 256)
+                rc = zc__err(err, ZC_EINVAL, "model %s has too many fields", map->m->name);
+            order[k++] = 2; /* updated_at */
+            for (int c = 3; c < map->ncols && k < 256; c++)
+                order[k++] = c;
+            order[k++] = 0; /* WHERE id = ? */
+            if (rc == ZC_OK && (rc = ensure_rec(st, map->rec_size, err)) == ZC_OK &&
+                (rc = bind_param_cols(st, map, order, k, 0, st->rec, err)) == ZC_OK)
+                st->owner = map;
+        }
+        if (rc == ZC_OK) {
+            zc_timestamp keep = prev;
+            memcpy(rr + map->m->updated_offset, &now, sizeof now);
+            rc = zc__map_pack(map, row, st->rec, 0, map->ncols, err);
+            if (rc == ZC_OK)
+                rc = exec_count(st, &n, err);
+            if (rc == ZC_OK && n == 0)
+                rc = ZC_NOT_FOUND;
+            if (rc != ZC_OK) /* the row in memory keeps its old stamp */
+                memcpy(rr + map->m->updated_offset, &keep, sizeof keep);
+        }
+    }
+    if (rc == ZC_NOT_FOUND && err)
+        zc__err(err, ZC_NOT_FOUND, "no %s row with that id", r->m->name);
+    return uow_end(&u, rc, 1, err);
+}
+
+int zc_repo_delete(zc_repo *r, zc_session *s, const void *id, zc_error *err)
+{
+    uow u;
+    const zc__rsql *q;
+    zc__stmt *st = NULL;
+    zc_value v;
+    int64_t n = 0;
+    int rc;
+    if ((rc = check_args(r, id, "zc_repo_delete", err)) != ZC_OK ||
+        (rc = uow_begin(r, s, &u, err)) != ZC_OK)
+        return rc;
+    v = id_value(r->m, id);
+    if ((rc = rsql_for(r, u.s, &q, err)) == ZC_OK &&
+        (rc = zc__stmt_get(u.s, q->del, &st, err)) == ZC_OK &&
+        (rc = zc__stmt_bind_values(st, &v, 1, err)) == ZC_OK &&
+        (rc = exec_count(st, &n, err)) == ZC_OK && n == 0)
+        rc = zc__err(err, ZC_NOT_FOUND, "no %s row with that id", r->m->name);
+    return uow_end(&u, rc, 1, err);
+}
+
+/* ---- queries --------------------------------------------------------------- */
+
+/* Builds "SELECT <what> FROM t [WHERE (…)] [ORDER BY …] [LIMIT/OFFSET]" and its values. */
+static int build_select(const zc__rsql *q, const char *what, const zc_query *qq, int ordered,
+                        zc__buf *sql, zc_value *vals, size_t *nvals, zc_error *err)
+{
+    const zc__map *map = q->map;
+    int st, offset_first;
+    int has_limit = qq->limit > 0, has_offset = qq->offset > 0;
+    const char *lim;
+
+    if (qq->limit < 0 || qq->offset < 0)
+        return zc__err(err, ZC_EINVAL, "limit and offset must not be negative");
+    if (qq->nparams && !qq->params)
+        return zc__err(err, ZC_EINVAL, "%zu parameters but params is NULL", qq->nparams);
+    if (qq->nparams > 1000)
+        return zc__err(err, ZC_EINVAL, "too many parameters (%zu)", qq->nparams);
+    if (qq->where && (st = zc__where_check(map, qq->where, qq->nparams, err)) != ZC_OK)
+        return st;
+    if (!qq->where && qq->nparams)
+        return zc__err(err, ZC_EINVAL, "%zu parameters but no where", qq->nparams);
+    zc__buf_add(sql, "SELECT %s FROM %s", what, map->m->table);
+    if (qq->where && *qq->where)
+        zc__buf_add(sql, " WHERE (%s)", qq->where);
+    if (ordered) {
+        zc__buf_add(sql, " ORDER BY ");
+        if (qq->order_by && *qq->order_by) {
+            if ((st = zc__order_check(map, qq->order_by, sql, err)) != ZC_OK)
+                return st;
+        } else {
+            zc__buf_add(sql, "id ASC");
+        }
+    }
+    lim = zc__dialect_limit_sql(map->dialect, has_limit, has_offset, &offset_first);
+    zc__buf_add(sql, "%s", lim);
+    if (sql->oom)
+        return zc__err(err, ZC_ENOMEM, "out of memory");
+    memcpy(vals, qq->params, qq->nparams * sizeof *vals);
+    *nvals = qq->nparams;
+    if (offset_first && has_offset)
+        vals[(*nvals)++] = zc_int(qq->offset);
+    if (has_limit)
+        vals[(*nvals)++] = zc_int(qq->limit);
+    if (!offset_first && has_offset)
+        vals[(*nvals)++] = zc_int(qq->offset);
+    return ZC_OK;
+}
+
+/* Prepares a SELECT of whole rows bound into ZC__ROWSET records. */
+static int open_rows(zc_session *s, const zc__rsql *q, const zc_query *qq, zc_cursor *c,
+                     zc_error *err)
+{
+    zc__buf sql = { 0 };
+    zc_value *vals;
+    size_t nvals = 0;
+    int rc;
+
+    vals = malloc((qq->nparams + 2) * sizeof *vals);
+    if (!vals)
+        return zc__err(err, ZC_ENOMEM, "out of memory");
+    rc = build_select(q, q->cols, qq, 1, &sql, vals, &nvals, err);
+    if (rc == ZC_OK)
+        rc = zc__stmt_get(s, sql.p, &c->st, err);
+    zc__buf_free(&sql);
+    if (rc == ZC_OK && c->st->busy)
+        rc = zc__err(err, ZC_ESTATE, "that query is already being read by an open cursor");
+    if (rc == ZC_OK && (c->st->owner != q->map || c->st->row_array_size != ZC__ROWSET ||
+                        c->st->rows_fetched != &c->fetched)) {
+        zc__stmt_unbind(c->st);
+        rc = bind_result(c->st, q->map, ZC__ROWSET, &c->fetched, c->status, err);
+        if (rc == ZC_OK)
+            c->st->owner = q->map;
+    }
+    if (rc == ZC_OK)
+        rc = zc__stmt_bind_values(c->st, vals, nvals, err);
+    free(vals);
+    if (rc == ZC_OK)
+        rc = zc__stmt_execute(c->st, err);
+    if (rc == ZC_OK) {
+        c->s = s;
+        c->q = q;
+        c->st->busy = 1;
+    }
+    return rc;
+}
+
+static int cursor_next(zc_cursor *c, void *row, zc_error *err)
+{
+    if (c->next >= c->fetched) {
+        int rc;
+        if (c->done)
+            return ZC_NOT_FOUND;
+        c->fetched = 0;
+        c->next = 0;
+        rc = zc__stmt_fetch(c->st, err);
+        if (rc == ZC_NOT_FOUND || (rc == ZC_OK && c->fetched == 0)) {
+            c->done = 1;
+            return ZC_NOT_FOUND;
+        }
+        if (rc != ZC_OK)
+            return rc;
+    }
+    return zc__map_unpack(c->q->map, (unsigned char *)c->st->rec + c->next++ * c->q->map->rec_size,
+                          row, 0, c->q->map->ncols, err);
+}
+
+static void cursor_release(zc_cursor *c)
+{
+    if (c->st) {
+        zc__stmt_close_cursor(c->st);
+        c->st->busy = 0;
+        /* the statement stays bound to this cursor's counters: forget them */
+        c->st->owner = NULL;
+        c->st = NULL;
+    }
+}
+
+int zc_repo_find(zc_repo *r, zc_session *s, const zc_query *qq, void *rows, size_t cap,
+                 size_t *n, zc_error *err)
+{
+    static const zc_query all = { 0 };
+    zc_cursor *c;
+    uow u;
+    const zc__rsql *q;
+    size_t got = 0;
+    int rc;
+    if (n)
+        *n = 0;
+    if ((rc = check_args(r, rows, "zc_repo_find", err)) != ZC_OK)
+        return rc;
+    if (!qq)
+        qq = &all;
+    c = calloc(1, sizeof *c);
+    if (!c)
+        return zc__err(err, ZC_ENOMEM, "out of memory");
+    if ((rc = uow_begin(r, s, &u, err)) != ZC_OK) {
+        free(c);
+        return rc;
+    }
+    if ((rc = rsql_for(r, u.s, &q, err)) == ZC_OK && (rc = open_rows(u.s, q, qq, c, err)) == ZC_OK) {
+        while (got < cap && (rc = cursor_next(c, (unsigned char *)rows + got * r->m->size, err)) == ZC_OK)
+            got++;
+        if (rc == ZC_NOT_FOUND || got == cap)
+            rc = ZC_OK;
+    }
+    cursor_release(c);
+    free(c);
+    if (n)
+        *n = got;
+    return uow_end(&u, rc, 0, err);
+}
+
+int zc_repo_find_one(zc_repo *r, zc_session *s, const char *where, const zc_value *params,
+                     size_t nparams, void *row_out, zc_error *err)
+{
+    zc_query qq = { where, params, nparams, NULL, 1, 0 };
+    size_t n = 0;
+    int rc = zc_repo_find(r, s, &qq, row_out, 1, &n, err);
+    if (rc == ZC_OK && n == 0)
+        rc = zc__err(err, ZC_NOT_FOUND, "no %s row matches", r ? r->m->name : "");
+    return rc;
+}
+
+static int count_sql(zc_repo *r, zc_session *s, const char *what, const char *where,
+                     const zc_value *params, size_t nparams, int limit1, int64_t *out,
+                     zc_error *err)
+{
+    zc_query qq = { where, params, nparams, NULL, limit1, 0 };
+    uow u;
+    const zc__rsql *q;
+    zc__buf sql = { 0 };
+    zc_value *vals;
+    size_t nvals = 0;
+    int rc;
+    if (!r)
+        return zc__err(err, ZC_EINVAL, "repository is NULL");
+    vals = malloc((nparams + 2) * sizeof *vals);
+    if (!vals)
+        return zc__err(err, ZC_ENOMEM, "out of memory");
+    if ((rc = uow_begin(r, s, &u, err)) != ZC_OK) {
+        free(vals);
+        return rc;
+    }
+    if ((rc = rsql_for(r, u.s, &q, err)) == ZC_OK &&
+        (rc = build_select(q, what, &qq, 0, &sql, vals, &nvals, err)) == ZC_OK)
+        rc = query_i64(u.s, sql.p, vals, nvals, out, err);
+    zc__buf_free(&sql);
+    free(vals);
+    return uow_end(&u, rc, 0, err);
+}
+
+int zc_repo_count(zc_repo *r, zc_session *s, const char *where, const zc_value *params,
+                  size_t nparams, int64_t *out, zc_error *err)
+{
+    int64_t n = 0;
+    int rc;
+    if (!out)
+        return zc__err(err, ZC_EINVAL, "zc_repo_count: out is NULL");
+    rc = count_sql(r, s, "COUNT(*)", where, params, nparams, 0, &n, err);
+    if (rc == ZC_OK)
+        *out = n;
+    return rc;
+}
+
+int zc_repo_exists(zc_repo *r, zc_session *s, const char *where, const zc_value *params,
+                   size_t nparams, zc_error *err)
+{
+    int64_t one = 0;
+    int rc = count_sql(r, s, "1", where, params, nparams, 1, &one, err);
+    return rc;
+}
+
+int zc_repo_cursor(zc_repo *r, zc_session *s, const zc_query *qq, zc_cursor **out,
+                   zc_error *err)
+{
+    static const zc_query all = { 0 };
+    const zc__rsql *q;
+    zc_cursor *c;
+    int rc;
+    if (!out)
+        return zc__err(err, ZC_EINVAL, "zc_repo_cursor: out is NULL");
+    *out = NULL;
+    if (!r || !s)
+        return zc__err(err, ZC_EINVAL, "zc_repo_cursor: repository and session are required");
+    if (!qq)
+        qq = &all;
+    c = calloc(1, sizeof *c);
+    if (!c)
+        return zc__err(err, ZC_ENOMEM, "out of memory");
+    if ((rc = rsql_for(r, s, &q, err)) != ZC_OK || (rc = open_rows(s, q, qq, c, err)) != ZC_OK) {
+        cursor_release(c);
+        free(c);
+        return rc;
+    }
+    *out = c;
+    return ZC_OK;
+}
+
+int zc_cursor_next(zc_cursor *c, void *row, zc_error *err)
+{
+    if (!c || !row)
+        return zc__err(err, ZC_EINVAL, "zc_cursor_next: cursor or row is NULL");
+    return cursor_next(c, row, err);
+}
+
+void zc_cursor_close(zc_cursor **cp)
+{
+    if (!cp || !*cp)
+        return;
+    cursor_release(*cp);
+    free(*cp);
+    *cp = NULL;
+}

@@ -1,0 +1,409 @@
+/* repo: CRUD, queries, paging, cursors, bulk insert — on every backend. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "zctest.h"
+
+/* The design's example, as a user would write it. */
+typedef struct User {
+    ZC_INT_ID_FIELDS;
+    char username[64];
+    char email[128];
+    int32_t score;
+} User;
+static const zc_field user_fields[] = {
+    ZC_FIELD_TEXT(User, username, ZC_F_UNIQUE | ZC_F_INDEX),
+    ZC_FIELD_TEXT(User, email, 0),
+    ZC_FIELD_INT32(User, score, ZC_F_INDEX),
+};
+static char users_table[64];
+ZC_MODEL(User, users_table, ZC_PK_INT, user_fields); /* defines: const zc_model User_model */
+
+static int user_find_by_username(zc_repo *users, const char *name, User *out, zc_error *err)
+{
+    zc_value p[] = { zc_text(name) };
+    return zc_repo_find_one(users, NULL, "username = ?", p, 1, out, err);
+}
+
+static zc_repo *users;
+
+static void setup_users(void)
+{
+    const zc_model *m[] = { &User_model };
+    zc_error err;
+    snprintf(users_table, sizeof users_table, "zc_users_%ld", (long)getpid());
+    ZCT_OK(zc_db_drop_all(NULL, m, 1, &err), &err);
+    ZCT_OK(zc_db_create_all(NULL, m, 1, &err), &err);
+    ZCT_OK(zc_repo_open(&User_model, NULL, &users, &err), &err);
+}
+
+static void teardown_users(void)
+{
+    zc_repo_close(&users);
+}
+
+static User make_user(int i)
+{
+    User u;
+    memset(&u, 0, sizeof u);
+    snprintf(u.username, sizeof u.username, "user%05d", i);
+    snprintf(u.email, sizeof u.email, "user%05d@example.org", i);
+    u.score = i % 10;
+    return u;
+}
+
+START_TEST(insert_get_update_delete)
+{
+    zc_error err;
+    User u = make_user(1), back;
+    zc_timestamp created;
+    setup_users();
+    ZCT_OK(zc_repo_insert(users, NULL, &u, &err), &err);
+    ck_assert_int_gt(u.id, 0);
+    ck_assert_int_gt(u.created_at, 0);
+    ck_assert_int_eq(u.created_at, u.updated_at);
+    created = u.created_at;
+
+    memset(&back, 0, sizeof back);
+    ZCT_OK(zc_repo_get(users, NULL, &u.id, &back, &err), &err);
+    ck_assert_int_eq(back.id, u.id);
+    ck_assert_str_eq(back.username, "user00001");
+    ck_assert_int_eq(back.created_at, created);
+
+    snprintf(back.email, sizeof back.email, "new@example.org");
+    ZCT_OK(zc_repo_update(users, NULL, &back, &err), &err);
+    ck_assert_int_gt(back.updated_at, back.created_at); /* moved forward */
+    ck_assert_int_eq(back.created_at, created);
+    {
+        User again;
+        ZCT_OK(zc_repo_get(users, NULL, &u.id, &again, &err), &err);
+        ck_assert_str_eq(again.email, "new@example.org");
+        ck_assert_int_eq(again.created_at, created);     /* never written */
+        ck_assert_int_eq(again.updated_at, back.updated_at);
+        ck_assert_int_gt(again.updated_at, created);
+        /* created_at in the struct is ignored by update */
+        again.created_at = 12345;
+        ZCT_OK(zc_repo_update(users, NULL, &again, &err), &err);
+        ZCT_OK(zc_repo_get(users, NULL, &u.id, &back, &err), &err);
+        ck_assert_int_eq(back.created_at, created);
+        ck_assert_int_gt(back.updated_at, u.updated_at);
+    }
+    ZCT_OK(zc_repo_delete(users, NULL, &u.id, &err), &err);
+    ck_assert_int_eq(zc_repo_get(users, NULL, &u.id, &back, &err), ZC_NOT_FOUND);
+    ck_assert_int_eq(zc_repo_delete(users, NULL, &u.id, &err), ZC_NOT_FOUND);
+    ck_assert_int_eq(zc_repo_update(users, NULL, &u, &err), ZC_NOT_FOUND);
+    teardown_users();
+}
+END_TEST
+
+START_TEST(missing_ids_are_not_found)
+{
+    zc_error err;
+    User u;
+    int64_t id = 987654321;
+    setup_users();
+    ck_assert_int_eq(zc_repo_get(users, NULL, &id, &u, &err), ZC_NOT_FOUND);
+    ck_assert_int_eq(zc_repo_delete(users, NULL, &id, &err), ZC_NOT_FOUND);
+    u = make_user(5);
+    u.id = id;
+    ck_assert_int_eq(zc_repo_update(users, NULL, &u, &err), ZC_NOT_FOUND);
+    ck_assert_int_eq(user_find_by_username(users, "nobody", &u, &err), ZC_NOT_FOUND);
+    teardown_users();
+}
+END_TEST
+
+START_TEST(custom_repository_finds_by_username_with_meta_characters)
+{
+    static const char *names[] = { "O'Brien", "semi;colon", "dash--dash", "back\\slash",
+                                   "'; DROP TABLE users; --", "quote\"" };
+    zc_error err;
+    User u, back;
+    int64_t n = 0;
+    setup_users();
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        u = make_user((int)i);
+        snprintf(u.username, sizeof u.username, "%s", names[i]);
+        snprintf(u.email, sizeof u.email, "%s@x", names[i]);
+        ZCT_OK(zc_repo_insert(users, NULL, &u, &err), &err);
+    }
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char want[140];
+        memset(&back, 0, sizeof back);
+        ZCT_OK(user_find_by_username(users, names[i], &back, &err), &err);
+        ck_assert_str_eq(back.username, names[i]);
+        snprintf(want, sizeof want, "%s@x", names[i]);
+        ck_assert_str_eq(back.email, want);
+    }
+    ZCT_OK(zc_repo_count(users, NULL, NULL, NULL, 0, &n, &err), &err);
+    ck_assert_int_eq(n, (int64_t)(sizeof names / sizeof names[0]));
+    teardown_users();
+}
+END_TEST
+
+START_TEST(find_pages_without_gaps_or_repeats)
+{
+    zc_error err;
+    User all[100], page[7];
+    size_t n = 0;
+    int seen[100] = { 0 };
+    setup_users();
+    for (int i = 0; i < 100; i++)
+        all[i] = make_user(i);
+    ZCT_OK(zc_repo_insert_many(users, NULL, all, 100, &err), &err);
+    /* order by score desc, then id: pages of 7 */
+    for (int64_t off = 0;; off += 7) {
+        zc_query q = { NULL, NULL, 0, "score DESC, id", 7, off };
+        ZCT_OK(zc_repo_find(users, NULL, &q, page, 7, &n, &err), &err);
+        for (size_t k = 0; k < n; k++) {
+            int idx = atoi(page[k].username + 4);
+            ck_assert_int_lt(idx, 100);
+            seen[idx]++;
+            if (k > 0) {
+                ck_assert_int_ge(page[k - 1].score, page[k].score);
+                if (page[k - 1].score == page[k].score)
+                    ck_assert_int_lt(page[k - 1].id, page[k].id);
+            }
+        }
+        if (n < 7)
+            break;
+    }
+    for (int i = 0; i < 100; i++)
+        ck_assert_msg(seen[i] == 1, "user %d seen %d times", i, seen[i]);
+    /* where + params + order + limit */
+    {
+        zc_value p[] = { zc_int(3), zc_int(5) };
+        zc_query q = { "score >= ? AND score < ?", p, 2, "id DESC", 5, 0 };
+        ZCT_OK(zc_repo_find(users, NULL, &q, page, 7, &n, &err), &err);
+        ck_assert_uint_eq(n, 5);
+        for (size_t k = 0; k < n; k++)
+            ck_assert(page[k].score == 3 || page[k].score == 4);
+        ck_assert_int_gt(page[0].id, page[4].id);
+    }
+    /* offset only */
+    {
+        zc_query q = { NULL, NULL, 0, NULL, 0, 98 };
+        ZCT_OK(zc_repo_find(users, NULL, &q, page, 7, &n, &err), &err);
+        ck_assert_uint_eq(n, 2);
+        ck_assert_str_eq(page[1].username, "user00099");
+    }
+    teardown_users();
+}
+END_TEST
+
+START_TEST(count_and_exists)
+{
+    zc_error err;
+    User rows[20];
+    int64_t n = -1;
+    zc_value p[] = { zc_int(3) };
+    setup_users();
+    for (int i = 0; i < 20; i++)
+        rows[i] = make_user(i);
+    ZCT_OK(zc_repo_insert_many(users, NULL, rows, 20, &err), &err);
+    ZCT_OK(zc_repo_count(users, NULL, "score = ?", p, 1, &n, &err), &err);
+    ck_assert_int_eq(n, 2);
+    ZCT_OK(zc_repo_exists(users, NULL, "score = ?", p, 1, &err), &err);
+    {
+        zc_value q[] = { zc_int(42) };
+        ck_assert_int_eq(zc_repo_exists(users, NULL, "score = ?", q, 1, &err), ZC_NOT_FOUND);
+    }
+    ZCT_OK(zc_repo_count(users, NULL, NULL, NULL, 0, &n, &err), &err);
+    ck_assert_int_eq(n, 20);
+    teardown_users();
+}
+END_TEST
+
+START_TEST(insert_many_fills_ids_in_order)
+{
+    zc_error err;
+    enum { N = 1234 };
+    User *rows = calloc(N, sizeof *rows), back;
+    int64_t n = 0;
+    setup_users();
+    for (int i = 0; i < N; i++)
+        rows[i] = make_user(i);
+    ZCT_OK(zc_repo_insert_many(users, NULL, rows, N, &err), &err);
+    for (int i = 0; i < N; i++) {
+        ck_assert_int_gt(rows[i].id, 0);
+        if (i)
+            ck_assert_int_gt(rows[i].id, rows[i - 1].id);
+        ck_assert_int_gt(rows[i].created_at, 0);
+    }
+    for (int i = 0; i < N; i += 97) {
+        ZCT_OK(zc_repo_get(users, NULL, &rows[i].id, &back, &err), &err);
+        ck_assert_str_eq(back.username, rows[i].username);
+        ck_assert_int_eq(back.created_at, rows[i].created_at);
+    }
+    ZCT_OK(zc_repo_count(users, NULL, NULL, NULL, 0, &n, &err), &err);
+    ck_assert_int_eq(n, N);
+    /* a duplicate inside a batch fails the whole batch in one transaction */
+    {
+        User dup[3] = { make_user(N + 1), make_user(N + 2), make_user(N + 3) };
+        snprintf(dup[2].username, sizeof dup[2].username, "%s", rows[5].username);
+        ck_assert_int_eq(zc_repo_insert_many(users, NULL, dup, 3, &err), ZC_ECONSTRAINT);
+        ZCT_OK(zc_repo_count(users, NULL, NULL, NULL, 0, &n, &err), &err);
+        ck_assert_int_eq(n, N);
+    }
+    free(rows);
+    teardown_users();
+}
+END_TEST
+
+START_TEST(cursor_streams_more_than_a_rowset)
+{
+    zc_error err;
+    enum { N = 300 };
+    User *rows = calloc(N, sizeof *rows), u;
+    zc_session *s = NULL;
+    zc_cursor *c = NULL;
+    int got = 0, rc;
+    int64_t prev = 0;
+    setup_users();
+    for (int i = 0; i < N; i++)
+        rows[i] = make_user(i);
+    ZCT_OK(zc_repo_insert_many(users, NULL, rows, N, &err), &err);
+    ZCT_OK(zc_session_open(NULL, &s, &err), &err);
+    ZCT_OK(zc_repo_cursor(users, s, NULL, &c, &err), &err);
+    while ((rc = zc_cursor_next(c, &u, &err)) == ZC_OK) {
+        ck_assert_int_gt(u.id, prev);
+        prev = u.id;
+        ck_assert_str_eq(u.username, rows[got].username);
+        got++;
+    }
+    ck_assert_int_eq(rc, ZC_NOT_FOUND);
+    ck_assert_int_eq(got, N);
+    ck_assert_int_eq(zc_cursor_next(c, &u, &err), ZC_NOT_FOUND);
+    zc_cursor_close(&c);
+    ck_assert_ptr_null(c);
+    /* the session goes on; a second cursor with a where */
+    {
+        zc_value p[] = { zc_int(7) };
+        zc_query q = { "score = ?", p, 1, "username DESC", 0, 0 };
+        ZCT_OK(zc_repo_cursor(users, s, &q, &c, &err), &err);
+        got = 0;
+        while (zc_cursor_next(c, &u, &err) == ZC_OK) {
+            ck_assert_int_eq(u.score, 7);
+            got++;
+        }
+        ck_assert_int_eq(got, N / 10);
+        zc_cursor_close(&c);
+    }
+    zc_session_close(&s);
+    free(rows);
+    teardown_users();
+}
+END_TEST
+
+START_TEST(operations_join_a_callers_session)
+{
+    zc_error err;
+    zc_session *s = NULL;
+    User a = make_user(1), b = make_user(2);
+    int64_t n = -1;
+    setup_users();
+    ZCT_OK(zc_session_open(NULL, &s, &err), &err);
+    ZCT_OK(zc_repo_insert(users, s, &a, &err), &err);
+    ZCT_OK(zc_repo_insert(users, s, &b, &err), &err);
+    ZCT_OK(zc_repo_count(users, s, NULL, NULL, 0, &n, &err), &err);
+    ck_assert_int_eq(n, 2); /* the session sees its own work */
+    ZCT_OK(zc_session_rollback(s, &err), &err);
+    ZCT_OK(zc_repo_count(users, NULL, NULL, NULL, 0, &n, &err), &err);
+    ck_assert_int_eq(n, 0); /* nothing was committed */
+    ZCT_OK(zc_repo_insert(users, s, &a, &err), &err);
+    ZCT_OK(zc_session_commit(s, &err), &err);
+    zc_session_close(&s);
+    ZCT_OK(zc_repo_count(users, NULL, NULL, NULL, 0, &n, &err), &err);
+    ck_assert_int_eq(n, 1);
+    teardown_users();
+}
+END_TEST
+
+START_TEST(bad_queries_are_refused)
+{
+    static const char *bad_where[] = {
+        "username = 'x'",               /* literals must be parameters */
+        "username = ?; DROP TABLE x",   /* statement end */
+        "username = ? -- comment",
+        "username = ? /* c */",
+        "password = ?",                 /* not a column */
+        "(username = ?",                /* unbalanced */
+        "username = ?)",
+        "username = ? OR 1=1 UNION SELECT",
+        "`username` = ?",
+        "username = \"?\"",
+        "sleep(?) = 0",
+    };
+    static const char *bad_order[] = { "password", "username; DROP TABLE x", "score DESC,",
+                                       "1", "username ASC DESC" };
+    zc_error err;
+    User u;
+    int64_t n;
+    size_t got;
+    setup_users();
+    for (size_t i = 0; i < sizeof bad_where / sizeof bad_where[0]; i++) {
+        zc_value p[] = { zc_text("x") };
+        int st = zc_repo_find_one(users, NULL, bad_where[i], p, 1, &u, &err);
+        ck_assert_msg(st == ZC_EINVAL, "where '%s' -> %d", bad_where[i], st);
+    }
+    for (size_t i = 0; i < sizeof bad_order / sizeof bad_order[0]; i++) {
+        zc_query q = { NULL, NULL, 0, bad_order[i], 0, 0 };
+        int st = zc_repo_find(users, NULL, &q, &u, 1, &got, &err);
+        ck_assert_msg(st == ZC_EINVAL, "order '%s' -> %d", bad_order[i], st);
+    }
+    {
+        zc_query q = { NULL, NULL, 0, "password", 0, 0 };
+        ck_assert_int_eq(zc_repo_find(users, NULL, &q, &u, 1, &got, &err), ZC_EINVAL);
+        ck_assert_ptr_nonnull(strstr(err.message, "password"));
+    }
+    /* parameter count must match */
+    ck_assert_int_eq(zc_repo_count(users, NULL, "score = ? AND id = ?", NULL, 0, &n, &err),
+                     ZC_EINVAL);
+    {
+        zc_value p[] = { zc_int(1) };
+        ck_assert_int_eq(zc_repo_count(users, NULL, "score = ? AND id = ?", p, 1, &n, &err),
+                         ZC_EINVAL);
+        ck_assert_int_eq(zc_repo_count(users, NULL, NULL, p, 1, &n, &err), ZC_EINVAL);
+    }
+    {
+        zc_query q = { NULL, NULL, 0, NULL, -1, 0 };
+        ck_assert_int_eq(zc_repo_find(users, NULL, &q, &u, 1, &got, &err), ZC_EINVAL);
+    }
+    /* allowed: functions, IN, IS NULL, BETWEEN, LIKE */
+    {
+        zc_value p[] = { zc_text("USER%"), zc_int(1), zc_int(2), zc_int(0), zc_int(9) };
+        ZCT_OK(zc_repo_count(users, NULL,
+                             "upper(username) LIKE ? AND score IN (?, ?) AND email IS NOT NULL "
+                             "AND score BETWEEN ? AND ?", p, 5, &n, &err), &err);
+    }
+    /* NULL arguments */
+    ck_assert_int_eq(zc_repo_insert(NULL, NULL, &u, &err), ZC_EINVAL);
+    ck_assert_int_eq(zc_repo_insert(users, NULL, NULL, &err), ZC_EINVAL);
+    ck_assert_int_eq(zc_repo_get(users, NULL, NULL, &u, &err), ZC_EINVAL);
+    ck_assert_int_eq(zc_repo_count(users, NULL, NULL, NULL, 0, NULL, &err), ZC_EINVAL);
+    ck_assert_int_eq(zc_repo_cursor(users, NULL, NULL, NULL, &err), ZC_EINVAL);
+    ck_assert_int_eq(zc_repo_open(&User_model, "no_such_db", &users, &err), ZC_ENODB);
+    teardown_users();
+}
+END_TEST
+
+static void add_tests(TCase *tc)
+{
+    tcase_add_test(tc, insert_get_update_delete);
+    tcase_add_test(tc, missing_ids_are_not_found);
+    tcase_add_test(tc, custom_repository_finds_by_username_with_meta_characters);
+    tcase_add_test(tc, find_pages_without_gaps_or_repeats);
+    tcase_add_test(tc, count_and_exists);
+    tcase_add_test(tc, insert_many_fills_ids_in_order);
+    tcase_add_test(tc, cursor_streams_more_than_a_rowset);
+    tcase_add_test(tc, operations_join_a_callers_session);
+    tcase_add_test(tc, bad_queries_are_refused);
+}
+
+int main(void)
+{
+    Suite *s = suite_create("repo");
+    zct_add_backend_cases(s, "repo", add_tests, 180, 0);
+    return zct_run(s);
+}
