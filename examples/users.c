@@ -1,7 +1,9 @@
 /*
- * users: the zodiac demo. Sets up a database from a connection string, creates
- * a table, and works with it through sessions: insert, find by username,
- * update, page through, delete.
+ * users: the zodiac demo, the seed's User / UserRepository in C.
+ *
+ * Sets up a database, creates the users table from the model, and works with
+ * it through a repository: insert, find by username, update, page through,
+ * delete.
  *
  *   usage: users [connection-string]      (default: DSN=zc_sqlite)
  */
@@ -10,6 +12,26 @@
 
 #include <zodiac/zodiac.h>
 
+/* The model: a struct, its fields, and the table they map to. */
+typedef struct User {
+    ZC_INT_ID_FIELDS;
+    char username[64];
+    char email[128];
+} User;
+
+static const zc_field user_fields[] = {
+    ZC_FIELD_TEXT(User, username, ZC_F_UNIQUE | ZC_F_INDEX),
+    ZC_FIELD_TEXT(User, email, 0),
+};
+static ZC_MODEL(User, "users", ZC_PK_INT, user_fields); /* defines User_model */
+
+/* A custom repository method, as the seed's UserRepository.find_by_username. */
+static int user_find_by_username(zc_repo *users, const char *name, User *out, zc_error *err)
+{
+    zc_value p[] = { zc_text(name) };
+    return zc_repo_find_one(users, NULL, "username = ?", p, 1, out, err);
+}
+
 static int fail(const char *what, const zc_error *err)
 {
     fprintf(stderr, "users: %s: %s [%s] %s\n", what, zc_strerror(err->status), err->sqlstate,
@@ -17,89 +39,77 @@ static int fail(const char *what, const zc_error *err)
     return EXIT_FAILURE;
 }
 
-static int print_page(zc_session *s, int64_t limit, int64_t offset, zc_error *err)
-{
-    zc_value p[] = { zc_int(limit), zc_int(offset) };
-    zc_rows *r = NULL;
-    int st = zc_session_query(s, "SELECT id, username, email FROM demo_users ORDER BY id "
-                                 "LIMIT ? OFFSET ?", p, 2, &r, err);
-    if (st != ZC_OK)
-        return st;
-    printf("  page at offset %lld:\n", (long long)offset);
-    while ((st = zc_rows_next(r, err)) == ZC_OK) {
-        int64_t id = 0;
-        const char *name = NULL, *email = NULL;
-        zc_rows_int(r, 0, &id, err);
-        zc_rows_text(r, 1, &name, NULL, err);
-        zc_rows_text(r, 2, &email, NULL, err);
-        printf("    %3lld  %-10s %s\n", (long long)id, name, email ? email : "(none)");
-    }
-    zc_rows_close(&r);
-    return st == ZC_NOT_FOUND ? ZC_OK : st;
-}
-
 int main(int argc, char **argv)
 {
     const char *conn = argc > 1 ? argv[1] : "DSN=zc_sqlite";
     static const char *names[] = { "ada", "brian", "grace", "ken", "linus", "margaret" };
+    const zc_model *models[] = { &User_model };
     zc_error err;
     zc_db_info info;
-    zc_session *s = NULL;
+    zc_repo *users = NULL;
+    User batch[6], u, page[4];
+    char when[ZC_TIMESTAMP_TEXT_SIZE];
     int64_t n = 0;
+    size_t got = 0;
 
+    /* startup: register the database, create the tables */
     if (zc_db_setup(ZC_DEFAULT_DB, conn, NULL, &err) != ZC_OK)
         return fail("setup", &err);
-    if (zc_session_open(NULL, &s, &err) != ZC_OK)
-        return fail("open session", &err);
+    if (zc_db_drop_all(NULL, models, 1, &err) != ZC_OK ||
+        zc_db_create_all(NULL, models, 1, &err) != ZC_OK)
+        return fail("create_all", &err);
     zc_db_get_info(NULL, &info, &err);
     printf("zodiac %s on %s %s (driver %s, pooling %s)\n", ZC_VERSION_STRING, info.dbms_name,
            info.dbms_version, info.driver_name, info.dm_pooling ? "on" : "off");
+    if (zc_repo_open(&User_model, NULL, &users, &err) != ZC_OK)
+        return fail("open repository", &err);
 
-    if (zc_session_exec(s, "DROP TABLE IF EXISTS demo_users", NULL, 0, NULL, &err) != ZC_OK ||
-        zc_session_exec(s, "CREATE TABLE demo_users (id INTEGER PRIMARY KEY, "
-                           "username VARCHAR(64) NOT NULL UNIQUE, email VARCHAR(128))",
-                        NULL, 0, NULL, &err) != ZC_OK)
-        return fail("create table", &err);
+    /* insert: ids and timestamps are filled in */
     for (int i = 0; i < 6; i++) {
-        char email[64];
-        zc_value p[] = { zc_int(i + 1), zc_text(names[i]), zc_text(email) };
-        snprintf(email, sizeof email, "%s@example.org", names[i]);
-        if (zc_session_exec(s, "INSERT INTO demo_users (id, username, email) VALUES (?, ?, ?)",
-                            p, 3, NULL, &err) != ZC_OK)
-            return fail("insert", &err);
+        snprintf(batch[i].username, sizeof batch[i].username, "%s", names[i]);
+        snprintf(batch[i].email, sizeof batch[i].email, "%s@example.org", names[i]);
     }
-    if (zc_session_commit(s, &err) != ZC_OK)
-        return fail("commit", &err);
-    printf("inserted 6 users\n");
+    if (zc_repo_insert_many(users, NULL, batch, 6, &err) != ZC_OK)
+        return fail("insert", &err);
+    zc_timestamp_format(batch[0].created_at, when);
+    printf("inserted 6 users, ids %lld..%lld, created at %s\n", (long long)batch[0].id,
+           (long long)batch[5].id, when);
 
-    {
-        zc_value p[] = { zc_text("grace") };
-        if (zc_session_query_int(s, "SELECT id FROM demo_users WHERE username = ?", p, 1, &n,
-                                 &err) != ZC_OK)
-            return fail("find by username", &err);
-        printf("found grace with id %lld\n", (long long)n);
+    /* find by username */
+    if (user_find_by_username(users, "grace", &u, &err) != ZC_OK)
+        return fail("find by username", &err);
+    printf("found grace with id %lld\n", (long long)u.id);
+
+    /* update: updated_at moves, created_at stays */
+    snprintf(u.email, sizeof u.email, "grace.hopper@example.org");
+    if (zc_repo_update(users, NULL, &u, &err) != ZC_OK)
+        return fail("update", &err);
+    printf("updated grace: updated_at - created_at = %lld us\n",
+           (long long)(u.updated_at - u.created_at));
+
+    /* page through, four at a time */
+    for (int64_t off = 0;; off += 4) {
+        zc_query q = { NULL, NULL, 0, "username", 4, off };
+        if (zc_repo_find(users, NULL, &q, page, 4, &got, &err) != ZC_OK)
+            return fail("find", &err);
+        printf("  page at offset %lld:\n", (long long)off);
+        for (size_t i = 0; i < got; i++)
+            printf("    %3lld  %-10s %s\n", (long long)page[i].id, page[i].username,
+                   page[i].email);
+        if (got < 4)
+            break;
     }
-    {
-        zc_value p[] = { zc_text("grace.hopper@example.org"), zc_text("grace") };
-        if (zc_session_exec(s, "UPDATE demo_users SET email = ? WHERE username = ?", p, 2, &n,
-                            &err) != ZC_OK || zc_session_commit(s, &err) != ZC_OK)
-            return fail("update", &err);
-        printf("updated %lld row\n", (long long)n);
-    }
-    for (int64_t off = 0; off < 6; off += 4)
-        if (print_page(s, 4, off, &err) != ZC_OK)
-            return fail("page", &err);
-    {
-        zc_value p[] = { zc_text("ken") };
-        if (zc_session_exec(s, "DELETE FROM demo_users WHERE username = ?", p, 1, &n, &err) !=
-                ZC_OK || zc_session_commit(s, &err) != ZC_OK)
-            return fail("delete", &err);
-        if (zc_session_query_int(s, "SELECT COUNT(*) FROM demo_users", NULL, 0, &n, &err) !=
-            ZC_OK)
-            return fail("count", &err);
-        printf("deleted ken; %lld users left\n", (long long)n);
-    }
-    zc_session_close(&s);
+
+    /* delete, count */
+    if (user_find_by_username(users, "ken", &u, &err) != ZC_OK ||
+        zc_repo_delete(users, NULL, &u.id, &err) != ZC_OK)
+        return fail("delete", &err);
+    if (zc_repo_count(users, NULL, NULL, NULL, 0, &n, &err) != ZC_OK)
+        return fail("count", &err);
+    printf("deleted ken; %lld users left\n", (long long)n);
+
+    /* shutdown */
+    zc_repo_close(&users);
     zc_db_shutdown();
     return EXIT_SUCCESS;
 }

@@ -287,8 +287,16 @@ void zc__buf_free(zc__buf *b);
 
 /* A WHERE fragment: names must be the map's columns, values `?` (exactly nparams). */
 int zc__where_check(const zc__map *map, const char *where, size_t nparams, zc_error *err);
-/* An ORDER BY list of the map's columns; writes the normalised clause to out. */
-int zc__order_check(const zc__map *map, const char *order, zc__buf *out, zc_error *err);
+#define ZC__ORDER_MAX 8
+typedef struct zc__order {
+    int n;
+    int col[ZC__ORDER_MAX]; /* index in map->cols */
+    int desc[ZC__ORDER_MAX];
+} zc__order;
+/* An ORDER BY list of the map's columns; appends the normalised clause to out and,
+   when keys is not NULL, the columns and directions to keys. */
+int zc__order_check(const zc__map *map, const char *order, zc__buf *out, zc__order *keys,
+                    zc_error *err);
 
 /* ---- model.c: the calendar (proleptic Gregorian, UTC, no TZ) ------------ */
 

@@ -91,10 +91,21 @@ int zc__where_check(const zc__map *map, const char *where, size_t nparams, zc_er
     return ZC_OK;
 }
 
-int zc__order_check(const zc__map *map, const char *order, zc__buf *out, zc_error *err)
+static int column_index(const zc__map *map, const char *w, size_t n)
+{
+    for (int i = 0; i < map->ncols; i++)
+        if (strlen(map->cols[i].name) == n && !memcmp(map->cols[i].name, w, n))
+            return i;
+    return -1;
+}
+
+int zc__order_check(const zc__map *map, const char *order, zc__buf *out, zc__order *keys,
+                    zc_error *err)
 {
     const char *p = order;
     int first = 1;
+    if (keys)
+        keys->n = 0;
     for (;;) {
         const char *w;
         size_t n;
@@ -120,6 +131,13 @@ int zc__order_check(const zc__map *map, const char *order, zc__buf *out, zc_erro
         }
         zc__buf_add(out, "%s%.*s %s", first ? "" : ", ", (int)n, w, dir);
         first = 0;
+        if (keys) {
+            if (keys->n >= ZC__ORDER_MAX)
+                return zc__err(err, ZC_EINVAL, "order by: more than %d columns", ZC__ORDER_MAX);
+            keys->col[keys->n] = column_index(map, w, n);
+            keys->desc[keys->n] = dir[0] == 'D';
+            keys->n++;
+        }
         while (*p == ' ' || *p == '\t')
             p++;
         if (*p == '\0')

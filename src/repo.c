@@ -12,6 +12,8 @@
 
 /* Rows fetched per SQLFetch by find and cursors. */
 #define ZC__ROWSET 64
+/* Rows per page of a cursor that pages by key. */
+#define ZC__PAGE_ROWS 1024
 
 /* The SQL of one repository for one dialect, made once and then read-only. */
 typedef struct zc__rsql {
@@ -39,6 +41,22 @@ struct zc_cursor {
     SQLULEN next;
     int done;
     SQLUSMALLINT status[ZC__ROWSET];
+
+    /*
+     * Paging by key (zc_repo_cursor): every driver zodiac knows reads a whole
+     * result into memory (psqlODBC without UseDeclareFetch, MariaDB
+     * Connector/ODBC 3.1, sqliteodbc without StepAPI), so a cursor reads
+     * pages of ZC__PAGE_ROWS rows, each starting after the last row's key.
+     */
+    int paged;
+    zc__order keys;        /* the ORDER BY columns, ending with id */
+    char *next_sql;        /* the statement of every page after the first */
+    zc_value *vals;        /* the caller's values (copied), then room for keys and limit */
+    size_t nuser;
+    char *copies;          /* storage of the copied text and blob values */
+    unsigned char *last;   /* the last row read */
+    SQLULEN page_rows;     /* rows read from the current page */
+    int64_t left;          /* rows the caller's limit still allows; -1: no limit */
 };
 
 static const char i64_owner; /* marks statements bound by query_i64 */
@@ -698,7 +716,7 @@ static int build_select(const zc__rsql *q, const char *what, const zc_query *qq,
     if (ordered) {
         zc__buf_add(sql, " ORDER BY ");
         if (qq->order_by && *qq->order_by) {
-            if ((st = zc__order_check(map, qq->order_by, sql, err)) != ZC_OK)
+            if ((st = zc__order_check(map, qq->order_by, sql, NULL, err)) != ZC_OK)
                 return st;
         } else {
             zc__buf_add(sql, "id ASC");
@@ -757,24 +775,41 @@ static int open_rows(zc_session *s, const zc__rsql *q, const zc_query *qq, zc_cu
     return rc;
 }
 
+static int next_page(zc_cursor *c, zc_error *err);
+
 static int cursor_next(zc_cursor *c, void *row, zc_error *err)
 {
-    if (c->next >= c->fetched) {
-        int rc;
+    int rc;
+    if (c->left == 0)
+        return ZC_NOT_FOUND;
+    while (c->next >= c->fetched) {
         if (c->done)
             return ZC_NOT_FOUND;
         c->fetched = 0;
         c->next = 0;
         rc = zc__stmt_fetch(c->st, err);
         if (rc == ZC_NOT_FOUND || (rc == ZC_OK && c->fetched == 0)) {
+            if (c->paged && c->page_rows == ZC__PAGE_ROWS) {
+                if ((rc = next_page(c, err)) != ZC_OK)
+                    return rc;
+                continue;
+            }
             c->done = 1;
             return ZC_NOT_FOUND;
         }
         if (rc != ZC_OK)
             return rc;
+        c->page_rows += c->fetched;
     }
-    return zc__map_unpack(c->q->map, (unsigned char *)c->st->rec + c->next++ * c->q->map->rec_size,
-                          row, 0, c->q->map->ncols, err);
+    rc = zc__map_unpack(c->q->map, (unsigned char *)c->st->rec + c->next++ * c->q->map->rec_size,
+                        row, 0, c->q->map->ncols, err);
+    if (rc == ZC_OK) {
+        if (c->paged)
+            memcpy(c->last, row, c->q->map->m->size);
+        if (c->left > 0)
+            c->left--;
+    }
+    return rc;
 }
 
 static void cursor_release(zc_cursor *c)
@@ -806,6 +841,7 @@ int zc_repo_find(zc_repo *r, zc_session *s, const zc_query *qq, void *rows, size
     c = calloc(1, sizeof *c);
     if (!c)
         return zc__err(err, ZC_ENOMEM, "out of memory");
+    c->left = -1; /* cap bounds what is read */
     if ((rc = uow_begin(r, s, &u, err)) != ZC_OK) {
         free(c);
         return rc;
@@ -883,13 +919,160 @@ int zc_repo_exists(zc_repo *r, zc_session *s, const char *where, const zc_value 
     return rc;
 }
 
+/* The value of column ci of a row, for binding. */
+static zc_value col_value(const zc__map *map, int ci, const unsigned char *row)
+{
+    const zc__col *c = &map->cols[ci];
+    const unsigned char *p = row + c->offset;
+    int32_t i32;
+    int64_t i64;
+    double d;
+    switch (c->type) {
+    case ZC_FT_INT32:
+        memcpy(&i32, p, sizeof i32);
+        return zc_int(i32);
+    case ZC_FT_INT64:
+    case ZC_FT_TIMESTAMP:
+        memcpy(&i64, p, sizeof i64);
+        return c->type == ZC_FT_INT64 ? zc_int(i64) : zc_ts(i64);
+    case ZC_FT_DOUBLE:
+        memcpy(&d, p, sizeof d);
+        return zc_double(d);
+    case ZC_FT_BOOL:
+        return zc_bool(*(const bool *)(const void *)p);
+    case ZC_FT_TEXT:
+        return zc_text((const char *)p);
+    case ZC_FT_UUID:
+        return zc_uuidv(*(const zc_uuid *)(const void *)p);
+    default: {
+        size_t len;
+        memcpy(&len, row + c->len_offset, sizeof len);
+        return zc_blob(p, len);
+    }
+    }
+}
+
+/* "SELECT … [WHERE (…)] [AND (keys after the last row)] ORDER BY keys" + limit/offset. */
+static int cursor_sql(const zc_cursor *c, const zc_query *qq, int later, zc__buf *b,
+                      int *offset_first)
+{
+    const zc__map *map = c->q->map;
+    const int has_where = qq->where && *qq->where;
+    zc__buf_add(b, "SELECT %s FROM %s", c->q->cols, map->m->table);
+    if (has_where)
+        zc__buf_add(b, " WHERE (%s)", qq->where);
+    if (later) {
+        /* (k1, k2, …) after (v1, v2, …), each in its own direction */
+        zc__buf_add(b, has_where ? " AND (" : " WHERE (");
+        for (int j = 0; j < c->keys.n; j++) {
+            zc__buf_add(b, "%s(", j ? " OR " : "");
+            for (int i = 0; i < j; i++)
+                zc__buf_add(b, "%s = ? AND ", map->cols[c->keys.col[i]].name);
+            zc__buf_add(b, "%s %s ?)", map->cols[c->keys.col[j]].name,
+                        c->keys.desc[j] ? "<" : ">");
+        }
+        zc__buf_add(b, ")");
+    }
+    zc__buf_add(b, " ORDER BY ");
+    for (int i = 0; i < c->keys.n; i++)
+        zc__buf_add(b, "%s%s %s", i ? ", " : "", map->cols[c->keys.col[i]].name,
+                    c->keys.desc[i] ? "DESC" : "ASC");
+    zc__buf_add(b, "%s", zc__dialect_limit_sql(map->dialect, 1, !later && qq->offset > 0,
+                                               offset_first));
+    return b->oom ? ZC_ENOMEM : ZC_OK;
+}
+
+/* Binds the result records (once per statement) and runs it with n values. */
+static int cursor_run(zc_cursor *c, const char *sql, size_t n, zc_error *err)
+{
+    zc__stmt *st;
+    int rc = zc__stmt_get(c->s, sql, &st, err);
+    if (rc != ZC_OK)
+        return rc;
+    if (st->busy)
+        return zc__err(err, ZC_ESTATE, "that query is already being read by an open cursor");
+    if (st->owner != c->q->map || st->row_array_size != ZC__ROWSET ||
+        st->rows_fetched != &c->fetched) {
+        zc__stmt_unbind(st);
+        if ((rc = bind_result(st, c->q->map, ZC__ROWSET, &c->fetched, c->status, err)) != ZC_OK)
+            return rc;
+        st->owner = c->q->map;
+    }
+    if ((rc = zc__stmt_bind_values(st, c->vals, n, err)) != ZC_OK ||
+        (rc = zc__stmt_execute(st, err)) != ZC_OK)
+        return rc;
+    c->st = st;
+    st->busy = 1;
+    c->fetched = c->next = 0;
+    c->page_rows = 0;
+    return ZC_OK;
+}
+
+static int next_page(zc_cursor *c, zc_error *err)
+{
+    const zc__map *map = c->q->map;
+    size_t n = c->nuser;
+    cursor_release(c);
+    for (int j = 0; j < c->keys.n; j++)
+        for (int i = 0; i <= j; i++)
+            c->vals[n++] = col_value(map, c->keys.col[i], c->last);
+    c->vals[n++] = zc_int(ZC__PAGE_ROWS);
+    return cursor_run(c, c->next_sql, n, err);
+}
+
+/* Copies the caller's values so later pages can bind them again. */
+static int copy_values(zc_cursor *c, const zc_query *qq, size_t room, zc_error *err)
+{
+    size_t bytes = 0;
+    char *p;
+    for (size_t i = 0; i < qq->nparams; i++)
+        if (qq->params[i].type == ZC_T_TEXT)
+            bytes += strlen(qq->params[i].v.s) + 1;
+        else if (qq->params[i].type == ZC_T_BLOB)
+            bytes += qq->params[i].v.b.n;
+    c->vals = calloc(qq->nparams + room, sizeof *c->vals);
+    c->copies = malloc(bytes ? bytes : 1);
+    if (!c->vals || !c->copies)
+        return zc__err(err, ZC_ENOMEM, "out of memory");
+    p = c->copies;
+    for (size_t i = 0; i < qq->nparams; i++) {
+        c->vals[i] = qq->params[i];
+        if (qq->params[i].type == ZC_T_TEXT) {
+            size_t n = strlen(qq->params[i].v.s) + 1;
+            memcpy(p, qq->params[i].v.s, n);
+            c->vals[i].v.s = p;
+            p += n;
+        } else if (qq->params[i].type == ZC_T_BLOB && qq->params[i].v.b.n) {
+            memcpy(p, qq->params[i].v.b.p, qq->params[i].v.b.n);
+            c->vals[i].v.b.p = p;
+            p += qq->params[i].v.b.n;
+        }
+    }
+    c->nuser = qq->nparams;
+    return ZC_OK;
+}
+
+static void cursor_free(zc_cursor *c)
+{
+    cursor_release(c);
+    free(c->next_sql);
+    free(c->vals);
+    free(c->copies);
+    free(c->last);
+    free(c);
+}
+
 int zc_repo_cursor(zc_repo *r, zc_session *s, const zc_query *qq, zc_cursor **out,
                    zc_error *err)
 {
     static const zc_query all = { 0 };
     const zc__rsql *q;
+    const zc__map *map;
     zc_cursor *c;
-    int rc;
+    zc__buf b = { 0 };
+    int rc, offset_first = 0, has_id = 0, nullable = 0;
+    size_t n;
+
     if (!out)
         return zc__err(err, ZC_EINVAL, "zc_repo_cursor: out is NULL");
     *out = NULL;
@@ -897,16 +1080,84 @@ int zc_repo_cursor(zc_repo *r, zc_session *s, const zc_query *qq, zc_cursor **ou
         return zc__err(err, ZC_EINVAL, "zc_repo_cursor: repository and session are required");
     if (!qq)
         qq = &all;
+    if (qq->limit < 0 || qq->offset < 0)
+        return zc__err(err, ZC_EINVAL, "limit and offset must not be negative");
+    if (qq->nparams && !qq->params)
+        return zc__err(err, ZC_EINVAL, "%zu parameters but params is NULL", qq->nparams);
+    if (!(qq->where && *qq->where) && qq->nparams)
+        return zc__err(err, ZC_EINVAL, "%zu parameters but no where", qq->nparams);
+    if (qq->nparams > 1000)
+        return zc__err(err, ZC_EINVAL, "too many parameters (%zu)", qq->nparams);
     c = calloc(1, sizeof *c);
     if (!c)
         return zc__err(err, ZC_ENOMEM, "out of memory");
-    if ((rc = rsql_for(r, s, &q, err)) != ZC_OK || (rc = open_rows(s, q, qq, c, err)) != ZC_OK) {
-        cursor_release(c);
-        free(c);
-        return rc;
+    c->s = s;
+    c->left = qq->limit > 0 ? qq->limit : -1;
+    if ((rc = rsql_for(r, s, &q, err)) != ZC_OK)
+        goto fail;
+    c->q = q;
+    map = q->map;
+    if (qq->where && (rc = zc__where_check(map, qq->where, qq->nparams, err)) != ZC_OK)
+        goto fail;
+    if (qq->order_by && *qq->order_by &&
+        (rc = zc__order_check(map, qq->order_by, &b, &c->keys, err)) != ZC_OK)
+        goto fail;
+    zc__buf_free(&b);
+    /* id ends the key, so every row has a distinct key; what follows id cannot matter */
+    for (int i = 0; i < c->keys.n; i++) {
+        if (map->cols[c->keys.col[i]].flags & ZC_F_NULLABLE)
+            nullable = 1;
+        if (c->keys.col[i] == 0) {
+            c->keys.n = i + 1;
+            has_id = 1;
+            break;
+        }
     }
+    if (!has_id) {
+        if (c->keys.n >= ZC__ORDER_MAX) {
+            rc = zc__err(err, ZC_EINVAL, "order by: at most %d columns", ZC__ORDER_MAX - 1);
+            goto fail;
+        }
+        c->keys.col[c->keys.n] = 0;
+        c->keys.desc[c->keys.n++] = 0;
+    }
+    /* NULLs do not compare: a nullable key column reads the result in one statement */
+    c->paged = !nullable;
+    n = (size_t)(c->keys.n * (c->keys.n + 1) / 2) + 2;
+    if ((rc = copy_values(c, qq, n, err)) != ZC_OK)
+        goto fail;
+    if (c->paged) {
+        c->last = malloc(map->m->size);
+        if (!c->last || cursor_sql(c, qq, 1, &b, &offset_first) != ZC_OK) {
+            rc = zc__err(err, ZC_ENOMEM, "out of memory");
+            goto fail;
+        }
+        c->next_sql = take(&b);
+        if (cursor_sql(c, qq, 0, &b, &offset_first) != ZC_OK) {
+            rc = zc__err(err, ZC_ENOMEM, "out of memory");
+            goto fail;
+        }
+        n = c->nuser;
+        if (offset_first && qq->offset > 0)
+            c->vals[n++] = zc_int(qq->offset);
+        c->vals[n++] = zc_int(ZC__PAGE_ROWS);
+        if (!offset_first && qq->offset > 0)
+            c->vals[n++] = zc_int(qq->offset);
+        rc = cursor_run(c, b.p, n, err);
+    } else {
+        zc_query one = *qq;
+        one.params = c->vals;
+        rc = open_rows(s, q, &one, c, err);
+    }
+    zc__buf_free(&b);
+    if (rc != ZC_OK)
+        goto fail;
     *out = c;
     return ZC_OK;
+fail:
+    zc__buf_free(&b);
+    cursor_free(c);
+    return rc;
 }
 
 int zc_cursor_next(zc_cursor *c, void *row, zc_error *err)
@@ -920,7 +1171,6 @@ void zc_cursor_close(zc_cursor **cp)
 {
     if (!cp || !*cp)
         return;
-    cursor_release(*cp);
-    free(*cp);
+    cursor_free(*cp);
     *cp = NULL;
 }

@@ -296,6 +296,64 @@ START_TEST(cursor_streams_more_than_a_rowset)
 }
 END_TEST
 
+START_TEST(cursor_pages_by_key_across_pages)
+{
+    zc_error err;
+    enum { N = 2500 }; /* more than two pages of 1024 */
+    User *rows = calloc(N, sizeof *rows), u, prev;
+    zc_session *s = NULL;
+    zc_cursor *c = NULL;
+    char *seen = calloc(N, 1);
+    int got = 0, rc;
+    setup_users();
+    for (int i = 0; i < N; i++)
+        rows[i] = make_user(i);
+    ZCT_OK(zc_repo_insert_many(users, NULL, rows, N, &err), &err);
+    ZCT_OK(zc_session_open(NULL, &s, &err), &err);
+    {
+        /* mixed directions; score repeats, so id breaks the ties */
+        zc_query q = { NULL, NULL, 0, "score DESC, username ASC", 0, 0 };
+        ZCT_OK(zc_repo_cursor(users, s, &q, &c, &err), &err);
+        while ((rc = zc_cursor_next(c, &u, &err)) == ZC_OK) {
+            int idx = atoi(u.username + 4);
+            ck_assert_int_eq(seen[idx], 0);
+            seen[idx] = 1;
+            if (got) {
+                ck_assert_int_ge(prev.score, u.score);
+                if (prev.score == u.score)
+                    ck_assert_int_lt(strcmp(prev.username, u.username), 0);
+            }
+            prev = u;
+            got++;
+        }
+        ck_assert_int_eq(rc, ZC_NOT_FOUND);
+        ck_assert_int_eq(got, N);
+        zc_cursor_close(&c);
+    }
+    {
+        /* where + offset + limit spanning a page boundary */
+        zc_value p[] = { zc_int(5) };
+        zc_query q = { "score < ?", p, 1, NULL, 1100, 100 };
+        int64_t expect = 0;
+        got = 0;
+        ZCT_OK(zc_repo_cursor(users, s, &q, &c, &err), &err);
+        while ((rc = zc_cursor_next(c, &u, &err)) == ZC_OK) {
+            ck_assert_int_lt(u.score, 5);
+            ck_assert_int_gt(u.id, expect);
+            expect = u.id;
+            got++;
+        }
+        ck_assert_int_eq(rc, ZC_NOT_FOUND);
+        ck_assert_int_eq(got, 1100); /* 1250 match, 100 skipped, 1100 allowed */
+        zc_cursor_close(&c);
+    }
+    zc_session_close(&s);
+    free(seen);
+    free(rows);
+    teardown_users();
+}
+END_TEST
+
 START_TEST(operations_join_a_callers_session)
 {
     zc_error err;
@@ -397,6 +455,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, count_and_exists);
     tcase_add_test(tc, insert_many_fills_ids_in_order);
     tcase_add_test(tc, cursor_streams_more_than_a_rowset);
+    tcase_add_test(tc, cursor_pages_by_key_across_pages);
     tcase_add_test(tc, operations_join_a_callers_session);
     tcase_add_test(tc, bad_queries_are_refused);
 }
