@@ -102,12 +102,31 @@ static const zc__driver_option pg_options[] = {
     { "Protocol", "7.4-0" },
 };
 
+static const zc__driver_option mysql_options[] = {
+    /* FOUND_ROWS (bit 2): an UPDATE reports the rows it matched, as PostgreSQL
+       and SQLite do, not only those whose values changed. */
+    { "OPTION", "2" },
+};
+
+static const zc__driver_option sqlite_options[] = {
+    /* sqliteodbc's busy timeout in ms, applied per attempt over two attempts:
+       a writer blocked by another waits about 5 s, then gets SQLITE_BUSY
+       (ZC_ERETRY). Without it a blocked writer waited more than 60 s. */
+    { "Timeout", "2500" },
+};
+
 const zc__driver_option *zc__dialect_driver_options(int dialect, int *n)
 {
     switch (dialect) {
     case ZC_DIALECT_POSTGRESQL:
         *n = (int)(sizeof pg_options / sizeof pg_options[0]);
         return pg_options;
+    case ZC_DIALECT_MYSQL:
+        *n = (int)(sizeof mysql_options / sizeof mysql_options[0]);
+        return mysql_options;
+    case ZC_DIALECT_SQLITE:
+        *n = (int)(sizeof sqlite_options / sizeof sqlite_options[0]);
+        return sqlite_options;
     default:
         *n = 0;
         return NULL;

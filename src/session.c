@@ -27,8 +27,6 @@ struct zc_rows {
 void zc__session_echo(zc_session *s, const char *sql, double ms, int status)
 {
     char line[1024];
-    if (!s->db->opts.echo || !zc__log_on())
-        return;
     snprintf(line, sizeof line, "%8.3f ms %s%s", ms, status < 0 ? "[failed] " : "", sql);
     zc__scrub(line, sizeof line, s->db->cs.secrets, s->db->cs.nsecrets);
     zc__log(ZC_LOG_DEBUG, s->db->name, "%s", line);
@@ -219,7 +217,8 @@ int zc_session_open(const char *db_name, zc_session **out, zc_error *err)
 
 static int end_tran(zc_session *s, SQLSMALLINT how, zc_error *err)
 {
-    double t0 = zc__now_ms();
+    const int echo = s->db->opts.echo && zc__log_on();
+    double t0 = echo ? zc__now_ms() : 0;
     SQLRETURN rc;
     int st = ZC_OK;
 
@@ -227,7 +226,8 @@ static int end_tran(zc_session *s, SQLSMALLINT how, zc_error *err)
     if (!SQL_SUCCEEDED(rc))
         st = zc__session_fail(s, SQL_HANDLE_DBC, s->dbc,
                               how == SQL_COMMIT ? "commit" : "rollback", err);
-    zc__session_echo(s, how == SQL_COMMIT ? "COMMIT" : "ROLLBACK", zc__now_ms() - t0, st);
+    if (echo)
+        zc__session_echo(s, how == SQL_COMMIT ? "COMMIT" : "ROLLBACK", zc__now_ms() - t0, st);
     return st;
 }
 

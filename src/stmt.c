@@ -416,8 +416,9 @@ int zc__stmt_bind_values(zc__stmt *st, const zc_value *v, size_t n, zc_error *er
 int zc__stmt_execute(zc__stmt *st, zc_error *err)
 {
     zc_session *s = st->s;
+    const int echo = s->db->opts.echo && zc__log_on();
     for (int attempt = 0;; attempt++) {
-        double t0 = zc__now_ms();
+        double t0 = echo ? zc__now_ms() : 0;
         SQLRETURN rc;
         int status = ZC_OK;
 
@@ -428,7 +429,8 @@ int zc__stmt_execute(zc__stmt *st, zc_error *err)
             if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA)
                 status = zc__session_fail(s, SQL_HANDLE_STMT, st->h, "execute", err);
         }
-        zc__session_echo(s, st->sql, zc__now_ms() - t0, status);
+        if (echo)
+            zc__session_echo(s, st->sql, zc__now_ms() - t0, status);
         if (status == ZC_OK) {
             s->ran = 1;
             s->in_txn = 1;

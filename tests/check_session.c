@@ -332,6 +332,32 @@ START_TEST(exec_reports_rows_affected_and_reuses_statements)
 }
 END_TEST
 
+START_TEST(update_counts_matched_rows_on_every_backend)
+{
+    zc_error err;
+    zc_session *a = NULL;
+    zc_db_info info;
+    char sql[256];
+    int64_t n = -1;
+    make_table();
+    ZCT_OK(zc_session_open(NULL, &a, &err), &err);
+    insert_name(a, "same");
+    insert_name(a, "same2");
+    /* sets the value it already has: zero rows change, two match */
+    snprintf(sql, sizeof sql, "UPDATE %s SET note = NULL WHERE name LIKE 'same%%'", table);
+    ZCT_OK(zc_session_exec(a, sql, NULL, 0, &n, &err), &err);
+    ck_assert_int_eq(n, 2);
+    ZCT_OK(zc_session_commit(a, &err), &err);
+    zc_session_close(&a);
+    /* the option zodiac adds for it shows in the effective connection string */
+    ZCT_OK(zc_db_get_info(NULL, &info, &err), &err);
+    if (zct_cur->dialect == ZC_DIALECT_MYSQL)
+        ck_assert_msg(strstr(info.conn_str, "OPTION=2") != NULL, "%s", info.conn_str);
+    if (zct_cur->dialect == ZC_DIALECT_POSTGRESQL)
+        ck_assert_msg(strstr(info.conn_str, "Protocol=7.4-0") != NULL, "%s", info.conn_str);
+}
+END_TEST
+
 START_TEST(bad_sql_and_bad_arguments)
 {
     zc_error err;
@@ -438,6 +464,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, values_round_trip_verbatim);
     tcase_add_test(tc, query_cursor_reads_many_rows_and_long_text);
     tcase_add_test(tc, exec_reports_rows_affected_and_reuses_statements);
+    tcase_add_test(tc, update_counts_matched_rows_on_every_backend);
     tcase_add_test(tc, bad_sql_and_bad_arguments);
     tcase_add_test(tc, echo_logs_statements_without_secrets);
 }
