@@ -691,6 +691,22 @@ int zc_repo_delete(zc_repo *r, zc_session *s, const void *id, zc_error *err)
 
 /* ---- queries --------------------------------------------------------------- */
 
+/* The checks every query gets: its values, its WHERE fragment, limit and offset. */
+static int check_query(const zc__map *map, const zc_query *qq, zc_error *err)
+{
+    if (qq->limit < 0 || qq->offset < 0)
+        return zc__err(err, ZC_EINVAL, "limit and offset must not be negative");
+    if (qq->nparams && !qq->params)
+        return zc__err(err, ZC_EINVAL, "%zu parameters but params is NULL", qq->nparams);
+    if (qq->nparams > 1000)
+        return zc__err(err, ZC_EINVAL, "too many parameters (%zu)", qq->nparams);
+    if (!(qq->where && *qq->where) && qq->nparams)
+        return zc__err(err, ZC_EINVAL, "%zu parameters but no where", qq->nparams);
+    if (qq->where)
+        return zc__where_check(map, qq->where, qq->nparams, err);
+    return ZC_OK;
+}
+
 /* Builds "SELECT <what> FROM t [WHERE (…)] [ORDER BY …] [LIMIT/OFFSET]" and its values. */
 static int build_select(const zc__rsql *q, const char *what, const zc_query *qq, int ordered,
                         zc__buf *sql, zc_value *vals, size_t *nvals, zc_error *err)
@@ -700,16 +716,8 @@ static int build_select(const zc__rsql *q, const char *what, const zc_query *qq,
     int has_limit = qq->limit > 0, has_offset = qq->offset > 0;
     const char *lim;
 
-    if (qq->limit < 0 || qq->offset < 0)
-        return zc__err(err, ZC_EINVAL, "limit and offset must not be negative");
-    if (qq->nparams && !qq->params)
-        return zc__err(err, ZC_EINVAL, "%zu parameters but params is NULL", qq->nparams);
-    if (qq->nparams > 1000)
-        return zc__err(err, ZC_EINVAL, "too many parameters (%zu)", qq->nparams);
-    if (qq->where && (st = zc__where_check(map, qq->where, qq->nparams, err)) != ZC_OK)
+    if ((st = check_query(map, qq, err)) != ZC_OK)
         return st;
-    if (!qq->where && qq->nparams)
-        return zc__err(err, ZC_EINVAL, "%zu parameters but no where", qq->nparams);
     zc__buf_add(sql, "SELECT %s FROM %s", what, map->m->table);
     if (qq->where && *qq->where)
         zc__buf_add(sql, " WHERE (%s)", qq->where);
@@ -1080,14 +1088,6 @@ int zc_repo_cursor(zc_repo *r, zc_session *s, const zc_query *qq, zc_cursor **ou
         return zc__err(err, ZC_EINVAL, "zc_repo_cursor: repository and session are required");
     if (!qq)
         qq = &all;
-    if (qq->limit < 0 || qq->offset < 0)
-        return zc__err(err, ZC_EINVAL, "limit and offset must not be negative");
-    if (qq->nparams && !qq->params)
-        return zc__err(err, ZC_EINVAL, "%zu parameters but params is NULL", qq->nparams);
-    if (!(qq->where && *qq->where) && qq->nparams)
-        return zc__err(err, ZC_EINVAL, "%zu parameters but no where", qq->nparams);
-    if (qq->nparams > 1000)
-        return zc__err(err, ZC_EINVAL, "too many parameters (%zu)", qq->nparams);
     c = calloc(1, sizeof *c);
     if (!c)
         return zc__err(err, ZC_ENOMEM, "out of memory");
@@ -1097,7 +1097,7 @@ int zc_repo_cursor(zc_repo *r, zc_session *s, const zc_query *qq, zc_cursor **ou
         goto fail;
     c->q = q;
     map = q->map;
-    if (qq->where && (rc = zc__where_check(map, qq->where, qq->nparams, err)) != ZC_OK)
+    if ((rc = check_query(map, qq, err)) != ZC_OK)
         goto fail;
     if (qq->order_by && *qq->order_by &&
         (rc = zc__order_check(map, qq->order_by, &b, &c->keys, err)) != ZC_OK)
