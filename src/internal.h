@@ -180,6 +180,10 @@ typedef struct zc__stmt {
 
 /* Finds the session's prepared statement for sql, preparing it if needed. */
 int zc__stmt_get(struct zc_session *s, const char *sql, zc__stmt **out, zc_error *err);
+/* The same with the text's length and zc__sql_hash() computed beforehand. */
+int zc__stmt_get_h(struct zc_session *s, const char *sql, size_t len, uint64_t hash,
+                   zc__stmt **out, zc_error *err);
+uint64_t zc__sql_hash(const char *sql, size_t *len);
 /* Binds zc_values as the statement's parameters. */
 int zc__stmt_bind_values(zc__stmt *st, const zc_value *v, size_t n, zc_error *err);
 /* Executes; reconnects once per dead pooled connection when the session has run nothing. */

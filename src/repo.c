@@ -24,6 +24,9 @@ typedef struct zc__rsql {
     char *update;
     char *del;
     int key;      /* ZC__KEY_* */
+    /* lengths and hashes of the statements above, for the session caches */
+    size_t insert_len, get_len, update_len, del_len;
+    uint64_t insert_h, get_h, update_h, del_h;
 } zc__rsql;
 
 struct zc_repo {
@@ -128,6 +131,10 @@ static int rsql_make(const zc_model *m, int dialect, zc__rsql **out, zc_error *e
         rsql_free(q);
         return zc__err(err, ZC_ENOMEM, "out of memory");
     }
+    q->insert_h = zc__sql_hash(q->insert, &q->insert_len);
+    q->get_h = zc__sql_hash(q->get, &q->get_len);
+    q->update_h = zc__sql_hash(q->update, &q->update_len);
+    q->del_h = zc__sql_hash(q->del, &q->del_len);
     *out = q;
     return ZC_OK;
 }
@@ -330,7 +337,7 @@ static int insert_one(zc_session *s, const zc__rsql *q, void *row, zc_error *err
     memcpy(r + m->created_offset, &now, sizeof now);
     memcpy(r + m->updated_offset, &now, sizeof now);
 
-    if ((rc = zc__stmt_get(s, q->insert, &st, err)) != ZC_OK)
+    if ((rc = zc__stmt_get_h(s, q->insert, q->insert_len, q->insert_h, &st, err)) != ZC_OK)
         return rc;
     if (st->owner != map) {
         int order[256 + 3];
@@ -602,7 +609,7 @@ int zc_repo_get(zc_repo *r, zc_session *s, const void *id, void *row_out, zc_err
         return rc;
     v = id_value(r->m, id);
     if ((rc = rsql_for(r, u.s, &q, err)) == ZC_OK &&
-        (rc = zc__stmt_get(u.s, q->get, &st, err)) == ZC_OK &&
+        (rc = zc__stmt_get_h(u.s, q->get, q->get_len, q->get_h, &st, err)) == ZC_OK &&
         (rc = bind_single(st, q->map, err)) == ZC_OK &&
         (rc = zc__stmt_bind_values(st, &v, 1, err)) == ZC_OK)
         rc = read_one(st, q->map, row_out, err);
@@ -633,7 +640,7 @@ int zc_repo_update(zc_repo *r, zc_session *s, void *row, zc_error *err)
         (rc = uow_begin(r, s, &u, err)) != ZC_OK)
         return rc;
     if ((rc = rsql_for(r, u.s, &q, err)) == ZC_OK &&
-        (rc = zc__stmt_get(u.s, q->update, &st, err)) == ZC_OK) {
+        (rc = zc__stmt_get_h(u.s, q->update, q->update_len, q->update_h, &st, err)) == ZC_OK) {
         const zc__map *map = q->map;
         unsigned char *rr = row;
         zc_timestamp prev, now;
@@ -682,7 +689,7 @@ int zc_repo_delete(zc_repo *r, zc_session *s, const void *id, zc_error *err)
         return rc;
     v = id_value(r->m, id);
     if ((rc = rsql_for(r, u.s, &q, err)) == ZC_OK &&
-        (rc = zc__stmt_get(u.s, q->del, &st, err)) == ZC_OK &&
+        (rc = zc__stmt_get_h(u.s, q->del, q->del_len, q->del_h, &st, err)) == ZC_OK &&
         (rc = zc__stmt_bind_values(st, &v, 1, err)) == ZC_OK &&
         (rc = exec_count(st, &n, err)) == ZC_OK && n == 0)
         rc = zc__err(err, ZC_NOT_FOUND, "no %s row with that id", r->m->name);

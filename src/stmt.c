@@ -45,10 +45,21 @@ void zc__stmt_free(zc__stmt *st)
     free(st);
 }
 
+uint64_t zc__sql_hash(const char *sql, size_t *len)
+{
+    return hash_sql(sql, len);
+}
+
 int zc__stmt_get(zc_session *s, const char *sql, zc__stmt **out, zc_error *err)
 {
     size_t len;
     uint64_t h = hash_sql(sql, &len);
+    return zc__stmt_get_h(s, sql, len, h, out, err);
+}
+
+int zc__stmt_get_h(zc_session *s, const char *sql, size_t len, uint64_t h, zc__stmt **out,
+                   zc_error *err)
+{
     zc__stmt *st;
     int victim = -1;
 
