@@ -11,9 +11,9 @@
 #include "internal.h"
 
 /* Rows fetched per SQLFetch by find and cursors. */
-#define ZC__ROWSET 64
+#define ZC__ROWSET 256
 /* Rows per page of a cursor that pages by key. */
-#define ZC__PAGE_ROWS 1024
+#define ZC__PAGE_ROWS 4096
 
 /* The SQL of one repository for one dialect, made once and then read-only. */
 typedef struct zc__rsql {

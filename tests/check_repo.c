@@ -299,7 +299,7 @@ END_TEST
 START_TEST(cursor_pages_by_key_across_pages)
 {
     zc_error err;
-    enum { N = 2500 }; /* more than two pages of 1024 */
+    enum { N = 9000 }; /* more than two pages of 4096 */
     User *rows = calloc(N, sizeof *rows), u, prev;
     zc_session *s = NULL;
     zc_cursor *c = NULL;
@@ -333,7 +333,7 @@ START_TEST(cursor_pages_by_key_across_pages)
     {
         /* where + offset + limit spanning a page boundary */
         zc_value p[] = { zc_int(5) };
-        zc_query q = { "score < ?", p, 1, NULL, 1100, 100 };
+        zc_query q = { "score < ?", p, 1, NULL, 4200, 100 };
         int64_t expect = 0;
         got = 0;
         ZCT_OK(zc_repo_cursor(users, s, &q, &c, &err), &err);
@@ -344,7 +344,7 @@ START_TEST(cursor_pages_by_key_across_pages)
             got++;
         }
         ck_assert_int_eq(rc, ZC_NOT_FOUND);
-        ck_assert_int_eq(got, 1100); /* 1250 match, 100 skipped, 1100 allowed */
+        ck_assert_int_eq(got, 4200); /* 4500 match, 100 skipped, 4200 allowed: two pages */
         zc_cursor_close(&c);
     }
     zc_session_close(&s);
