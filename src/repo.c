@@ -27,6 +27,10 @@ typedef struct zc__rsql {
     /* lengths and hashes of the statements above, for the session caches */
     size_t insert_len, get_len, update_len, del_len;
     uint64_t insert_h, get_h, update_h, del_h;
+    char *bulk;   /* insert_many's full batch: bulk_k rows, or NULL */
+    int bulk_k;
+    size_t bulk_len;
+    uint64_t bulk_h;
 } zc__rsql;
 
 struct zc_repo {
@@ -74,6 +78,7 @@ static void rsql_free(zc__rsql *q)
     free(q->get);
     free(q->update);
     free(q->del);
+    free(q->bulk);
     free(q);
 }
 
@@ -85,6 +90,8 @@ static char *take(zc__buf *b)
     memset(b, 0, sizeof *b);
     return p;
 }
+
+static char *bulk_sql(const zc__rsql *q, int k);
 
 static int rsql_make(const zc_model *m, int dialect, zc__rsql **out, zc_error *err)
 {
@@ -135,6 +142,14 @@ static int rsql_make(const zc_model *m, int dialect, zc__rsql **out, zc_error *e
     q->get_h = zc__sql_hash(q->get, &q->get_len);
     q->update_h = zc__sql_hash(q->update, &q->update_len);
     q->del_h = zc__sql_hash(q->del, &q->del_len);
+    q->bulk_k = zc__dialect_bulk_rows(dialect, q->map->ncols);
+    if (q->bulk_k > 0) {
+        if (!(q->bulk = bulk_sql(q, q->bulk_k))) {
+            rsql_free(q);
+            return zc__err(err, ZC_ENOMEM, "out of memory");
+        }
+        q->bulk_h = zc__sql_hash(q->bulk, &q->bulk_len);
+    }
     *out = q;
     return ZC_OK;
 }
@@ -437,13 +452,17 @@ static int insert_batch(zc_session *s, const zc__rsql *q, unsigned char *rows, i
     const zc__map *map = q->map;
     const zc_model *m = map->m;
     int first = m->pk == ZC_PK_INT ? 1 : 0, nc = map->ncols - first, rc;
-    char *sql = bulk_sql(q, k);
     zc__stmt *st;
 
-    if (!sql)
-        return zc__err(err, ZC_ENOMEM, "out of memory");
-    rc = zc__stmt_get(s, sql, &st, err);
-    free(sql);
+    if (k == q->bulk_k) {
+        rc = zc__stmt_get_h(s, q->bulk, q->bulk_len, q->bulk_h, &st, err);
+    } else {
+        char *sql = bulk_sql(q, k); /* the last, shorter batch */
+        if (!sql)
+            return zc__err(err, ZC_ENOMEM, "out of memory");
+        rc = zc__stmt_get(s, sql, &st, err);
+        free(sql);
+    }
     if (rc != ZC_OK)
         return rc;
     if (st->owner != map) {
