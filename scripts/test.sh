@@ -1,7 +1,7 @@
 #!/bin/bash
 # The zodiac test command (README and CI run this).
 #
-#   scripts/test.sh [--no-distcheck] [--backends "sqlite postgresql mariadb"]
+#   scripts/test.sh [--no-distcheck] [--no-sanitize] [--backends "sqlite postgresql mariadb"]
 #
 # Phases: install Debian packages (scripts/install-deps.sh, as root or via
 # sudo), autoreconf, configure + build out of tree in _build/, start the test
@@ -11,6 +11,7 @@
 #
 # Options:
 #   --no-distcheck        skip `make distcheck`
+#   --no-sanitize         skip the ASan + UBSan run of make check
 #   --backends "LIST"     backends the tests use (ZC_TEST_BACKENDS); any of
 #                         sqlite postgresql mariadb.  Servers are started only
 #                         for the ones listed.
@@ -25,6 +26,7 @@ srcdir=$(cd "$(dirname "$0")/.." && pwd)
 cd "$srcdir"
 
 distcheck=1
+sanitize=1
 backends="sqlite postgresql mariadb"
 
 usage() { sed -n '2,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//;p}' "$0"; }
@@ -33,6 +35,7 @@ die() { printf 'test.sh: error: %s\n' "$*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --no-distcheck) distcheck=0 ;;
+        --no-sanitize) sanitize=0 ;;
         --backends) [ $# -ge 2 ] || die "--backends needs a list"; backends=$2; shift ;;
         --backends=*) backends=${1#--backends=} ;;
         -h|--help) usage; exit 0 ;;
@@ -71,7 +74,7 @@ phase_done() {
 }
 
 # --------------------------------------------------------------------------
-phase "1/6 install dependencies"
+phase "1/7 install dependencies"
 if [ "$(id -u)" -eq 0 ]; then
     scripts/install-deps.sh
 elif command -v sudo >/dev/null 2>&1; then
@@ -83,12 +86,12 @@ fi
 phase_done "install dependencies"
 
 # --------------------------------------------------------------------------
-phase "2/6 autoreconf"
+phase "2/7 autoreconf"
 autoreconf -fi
 phase_done "autoreconf"
 
 # --------------------------------------------------------------------------
-phase "3/6 configure and build (_build/, CFLAGS=$CFLAGS)"
+phase "3/7 configure and build (_build/, CFLAGS=$CFLAGS)"
 mkdir -p _build
 cd _build
 ../configure CFLAGS="$CFLAGS"
@@ -97,7 +100,7 @@ cd "$srcdir"
 phase_done "build"
 
 # --------------------------------------------------------------------------
-phase "4/6 start backends ($backends)"
+phase "4/7 start backends ($backends)"
 # The summary line is printed last, after the backends are stopped.
 final_line=""
 stop_backends() {
@@ -167,7 +170,7 @@ count_check_cases() {
 }
 
 # --------------------------------------------------------------------------
-phase "5/6 make check"
+phase "5/7 make check"
 check_rc=0
 (cd _build && make check) || check_rc=$?
 results=$(count_results _build)
@@ -182,7 +185,7 @@ phase_done "make check"
 
 # --------------------------------------------------------------------------
 if [ "$distcheck" -eq 1 ]; then
-    phase "6/6 make distcheck"
+    phase "6/7 make distcheck"
     dc_rc=0
     (cd _build && make distcheck DISTCHECK_CONFIGURE_FLAGS="CFLAGS='$CFLAGS'") || dc_rc=$?
     if [ "$dc_rc" -ne 0 ]; then
@@ -193,7 +196,30 @@ if [ "$distcheck" -eq 1 ]; then
     fi
     phase_done "make distcheck"
 else
-    phase "6/6 make distcheck: skipped (--no-distcheck)"
+    phase "6/7 make distcheck: skipped (--no-distcheck)"
+fi
+
+# --------------------------------------------------------------------------
+if [ "$sanitize" -eq 1 ]; then
+    phase "7/7 make check under AddressSanitizer + UndefinedBehaviorSanitizer (_build-asan/)"
+    # Leak checking is valgrind's job (tests/valgrind.supp): unixODBC keeps pooled
+    # connections for the life of the process, which LeakSanitizer reports.
+    mkdir -p _build-asan
+    san="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+    (cd _build-asan && ../configure CFLAGS="-O1 -g $san -Wall -Wextra -Werror" \
+        LDFLAGS="-fsanitize=address,undefined" > configure.out && make -j2 > make.out)
+    asan_rc=0
+    (cd _build-asan && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+        UBSAN_OPTIONS=print_stacktrace=1 make check) || asan_rc=$?
+    if [ "$asan_rc" -ne 0 ]; then
+        echo "make check under sanitizers FAILED (exit $asan_rc)"
+        show_failures _build-asan
+        final_line="tests: $results"
+        exit 1
+    fi
+    phase_done "sanitizers"
+else
+    phase "7/7 sanitizers: skipped (--no-sanitize)"
 fi
 
 printf '\ntest.sh: all phases passed in %ss\n' "$(( $(date +%s) - all_start ))"

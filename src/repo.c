@@ -760,7 +760,8 @@ static int build_select(const zc__rsql *q, const char *what, const zc_query *qq,
     zc__buf_add(sql, "%s", lim);
     if (sql->oom)
         return zc__err(err, ZC_ENOMEM, "out of memory");
-    memcpy(vals, qq->params, qq->nparams * sizeof *vals);
+    if (qq->nparams)
+        memcpy(vals, qq->params, qq->nparams * sizeof *vals);
     *nvals = qq->nparams;
     if (offset_first && has_offset)
         vals[(*nvals)++] = zc_int(qq->offset);
