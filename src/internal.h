@@ -267,6 +267,9 @@ typedef struct zc__map {
 
 int zc__map_make(const zc_model *m, int dialect, zc__map **out, zc_error *err);
 void zc__map_free(zc__map *map);
+/* Writes column i of a row to dst (col->buflen bytes) and its indicator, checking it. */
+int zc__map_put(const zc__map *map, int i, const void *row, unsigned char *dst, SQLLEN *ind,
+                zc_error *err);
 /* Copies a row into a record for columns [from, to) and checks it (ZC_ETRUNC, ZC_EINVAL). */
 int zc__map_pack(const zc__map *map, const void *row, unsigned char *rec, int from, int to,
                  zc_error *err);

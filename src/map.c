@@ -160,72 +160,81 @@ static int is_null(const zc__col *c, const unsigned char *row)
            *(const bool *)(const void *)(row + c->null_offset);
 }
 
-int zc__map_pack(const zc__map *map, const void *rowv, unsigned char *rec, int from, int to,
-                 zc_error *err)
+int zc__map_put(const zc__map *map, int i, const void *rowv, unsigned char *dst, SQLLEN *ind,
+                zc_error *err)
 {
     const unsigned char *row = rowv;
+    const zc__col *c = &map->cols[i];
+    const unsigned char *src = row + c->offset;
+
+    if (is_null(c, row)) {
+        *ind = SQL_NULL_DATA;
+        return ZC_OK;
+    }
+    switch (c->type) {
+    case ZC_FT_TEXT: {
+        const unsigned char *nul = memchr(src, '\0', c->size);
+        if (!nul)
+            return zc__err(err, ZC_ETRUNC, "model %s: field '%s': text is not "
+                           "NUL-terminated within its %zu bytes", map->m->name, c->name, c->size);
+        memcpy(dst, src, (size_t)(nul - src) + 1);
+        *ind = (SQLLEN)(nul - src);
+        break;
+    }
+    case ZC_FT_BLOB: {
+        size_t len;
+        memcpy(&len, row + c->len_offset, sizeof len);
+        if (len > c->size)
+            return zc__err(err, ZC_ETRUNC, "model %s: field '%s': length %zu is more than "
+                           "its %zu bytes", map->m->name, c->name, len, c->size);
+        memcpy(dst, src, len);
+        *ind = (SQLLEN)len;
+        break;
+    }
+    case ZC_FT_TIMESTAMP: {
+        zc_timestamp ts;
+        memcpy(&ts, src, sizeof ts);
+        if (zc__ts_to_odbc(ts, (SQL_TIMESTAMP_STRUCT *)(void *)dst) != ZC_OK)
+            return zc__err(err, ZC_EINVAL, "model %s: field '%s': timestamp %lld is outside "
+                           "years 1..9999", map->m->name, c->name, (long long)ts);
+        *ind = sizeof(SQL_TIMESTAMP_STRUCT);
+        break;
+    }
+    case ZC_FT_UUID:
+        zc__uuid_to_text((const zc_uuid *)(const void *)src, (char *)dst);
+        *ind = 36;
+        break;
+    case ZC_FT_BOOL:
+        dst[0] = *(const bool *)(const void *)src ? 1 : 0;
+        *ind = 1;
+        break;
+    case ZC_FT_DOUBLE:
+        if (c->ctype == SQL_C_CHAR) {
+            double d;
+            memcpy(&d, src, sizeof d);
+            *ind = snprintf((char *)dst, DOUBLE_STAGE, "%.17g", d);
+            break;
+        }
+        memcpy(dst, src, c->size);
+        *ind = (SQLLEN)c->size;
+        break;
+    default:
+        memcpy(dst, src, c->size);
+        *ind = (SQLLEN)c->size;
+        break;
+    }
+    return ZC_OK;
+}
+
+int zc__map_pack(const zc__map *map, const void *row, unsigned char *rec, int from, int to,
+                 zc_error *err)
+{
     for (int i = from; i < to; i++) {
         const zc__col *c = &map->cols[i];
-        SQLLEN *ind = (SQLLEN *)(void *)(rec + c->ind_off);
-        const unsigned char *src = row + c->offset;
-
-        if (is_null(c, row)) {
-            *ind = SQL_NULL_DATA;
-            continue;
-        }
-        switch (c->type) {
-        case ZC_FT_TEXT: {
-            const unsigned char *nul = memchr(src, '\0', c->size);
-            if (!nul)
-                return zc__err(err, ZC_ETRUNC, "model %s: field '%s': text is not "
-                               "NUL-terminated within its %zu bytes", map->m->name, c->name,
-                               c->size);
-            memcpy(rec + c->data_off, src, (size_t)(nul - src) + 1);
-            *ind = (SQLLEN)(nul - src);
-            break;
-        }
-        case ZC_FT_BLOB: {
-            size_t len;
-            memcpy(&len, row + c->len_offset, sizeof len);
-            if (len > c->size)
-                return zc__err(err, ZC_ETRUNC, "model %s: field '%s': length %zu is more than "
-                               "its %zu bytes", map->m->name, c->name, len, c->size);
-            memcpy(rec + c->data_off, src, len);
-            *ind = (SQLLEN)len;
-            break;
-        }
-        case ZC_FT_TIMESTAMP: {
-            zc_timestamp ts;
-            memcpy(&ts, src, sizeof ts);
-            if (zc__ts_to_odbc(ts, (SQL_TIMESTAMP_STRUCT *)(void *)(rec + c->data_off)) != ZC_OK)
-                return zc__err(err, ZC_EINVAL, "model %s: field '%s': timestamp %lld is outside "
-                               "years 1..9999", map->m->name, c->name, (long long)ts);
-            *ind = sizeof(SQL_TIMESTAMP_STRUCT);
-            break;
-        }
-        case ZC_FT_UUID:
-            zc__uuid_to_text((const zc_uuid *)(const void *)src, (char *)(rec + c->data_off));
-            *ind = 36;
-            break;
-        case ZC_FT_BOOL:
-            rec[c->data_off] = *(const bool *)(const void *)src ? 1 : 0;
-            *ind = 1;
-            break;
-        case ZC_FT_DOUBLE:
-            if (c->ctype == SQL_C_CHAR) {
-                double d;
-                memcpy(&d, src, sizeof d);
-                *ind = snprintf((char *)(rec + c->data_off), DOUBLE_STAGE, "%.17g", d);
-                break;
-            }
-            memcpy(rec + c->data_off, src, c->size);
-            *ind = (SQLLEN)c->size;
-            break;
-        default:
-            memcpy(rec + c->data_off, src, c->size);
-            *ind = (SQLLEN)c->size;
-            break;
-        }
+        int rc = zc__map_put(map, i, row, rec + c->data_off, (SQLLEN *)(void *)(rec + c->ind_off),
+                             err);
+        if (rc != ZC_OK)
+            return rc;
     }
     return ZC_OK;
 }
