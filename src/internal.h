@@ -68,6 +68,7 @@ const char *zc__dialect_last_id_sql(int dialect);
 int64_t zc__dialect_ts_unit(int dialect);
 int zc__dialect_bulk_rows(int dialect, int ncols);
 int zc__dialect_last_id_is_first(int dialect);
+int zc__dialect_bulk_arrays(int dialect);
 int zc__dialect_double_as_text(int dialect);
 struct zc__buf;
 void zc__dialect_select_col(int dialect, int type, const char *name, struct zc__buf *out);

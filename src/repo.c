@@ -354,7 +354,7 @@ static int insert_one(zc_session *s, const zc__rsql *q, void *row, zc_error *err
 
     if ((rc = zc__stmt_get_h(s, q->insert, q->insert_len, q->insert_h, &st, err)) != ZC_OK)
         return rc;
-    if (st->owner != map) {
+    if (st->owner != map || st->paramset_size != 0) {
         int order[256 + 3];
         int n = map->ncols - first;
         zc__stmt_unbind(st);
@@ -443,6 +443,76 @@ static char *bulk_sql(const zc__rsql *q, int k)
     if (q->key == ZC__KEY_RETURNING)
         zc__buf_add(&b, " RETURNING id");
     return take(&b);
+}
+
+/*
+ * Inserts k rows with one execution of the one-row INSERT and column-wise
+ * parameter arrays (a buffer of k values per column), which MariaDB
+ * Connector/ODBC sends as one bulk command. The ids are consecutive from the
+ * first, LAST_INSERT_ID(), id_step apart (see id_step()).
+ */
+static int insert_columns(zc_session *s, const zc__rsql *q, unsigned char *rows, int k,
+                          zc_timestamp now, int64_t step, zc_error *err)
+{
+    const zc__map *map = q->map;
+    const zc_model *m = map->m;
+    int first = m->pk == ZC_PK_INT ? 1 : 0, rc;
+    size_t off[256 + 3], ioff[256 + 3], total = 0;
+    zc__stmt *st;
+    int64_t id;
+
+    if (map->ncols > 256)
+        return zc__err(err, ZC_EINVAL, "model %s has too many fields", m->name);
+    /* layout: per column, k values then k indicators */
+    for (int c = first; c < map->ncols; c++) {
+        off[c] = total;
+        total += ((size_t)map->cols[c].buflen * (size_t)k + 7u) & ~(size_t)7u;
+        ioff[c] = total;
+        total += sizeof(SQLLEN) * (size_t)k;
+    }
+    if ((rc = zc__stmt_get_h(s, q->insert, q->insert_len, q->insert_h, &st, err)) != ZC_OK)
+        return rc;
+    if (st->owner != map || st->paramset_size != (SQLULEN)k) {
+        zc__stmt_unbind(st);
+        if ((rc = ensure_rec(st, total, err)) != ZC_OK)
+            return rc;
+        for (int c = first; c < map->ncols && rc == ZC_OK; c++) {
+            const zc__col *col = &map->cols[c];
+            zc__bind b = { col->ctype, col->sqltype, col->digits, col->colsize,
+                           (unsigned char *)st->rec + off[c], col->buflen,
+                           (SQLLEN *)(void *)((unsigned char *)st->rec + ioff[c]) };
+            rc = zc__stmt_bind_param(st, c - first, &b, err);
+        }
+        if (rc == ZC_OK)
+            rc = zc__stmt_set_paramset(st, SQL_PARAM_BIND_BY_COLUMN, (SQLULEN)k, NULL, NULL,
+                                       err);
+        if (rc != ZC_OK)
+            return rc;
+        st->owner = map;
+    }
+    for (int r = 0; r < k; r++) {
+        unsigned char *row = rows + (size_t)r * m->size;
+        memcpy(row + m->created_offset, &now, sizeof now);
+        memcpy(row + m->updated_offset, &now, sizeof now);
+        for (int c = first; c < map->ncols; c++) {
+            unsigned char *base = st->rec;
+            rc = zc__map_put(map, c, row, base + off[c] + (size_t)r * (size_t)map->cols[c].buflen,
+                             (SQLLEN *)(void *)(base + ioff[c]) + r, err);
+            if (rc != ZC_OK)
+                return rc;
+        }
+    }
+    if ((rc = zc__stmt_execute(st, err)) != ZC_OK)
+        return rc;
+    zc__stmt_close_cursor(st);
+    rc = query_i64(s, zc__dialect_last_id_sql(map->dialect), NULL, 0, &id, err);
+    if (rc != ZC_OK)
+        return rc == ZC_NOT_FOUND ? zc__err(err, ZC_EDRIVER, "no generated id") : rc;
+    for (int r = 0; r < k; r++) {
+        int64_t v = id + (int64_t)r * step;
+        memcpy(rows + (size_t)r * m->size + m->id_offset, &v, sizeof v);
+    }
+    return ZC_OK;
 }
 
 /* Inserts k rows (stride: the model's size) with one statement and fills their ids. */
@@ -575,6 +645,13 @@ int zc_repo_insert_many(zc_repo *r, zc_session *s, void *rows, size_t n, zc_erro
         k = 0;
     if (k > 0) {
         zc_timestamp now = stamp(q->map->dialect, 0);
+        if (zc__dialect_bulk_arrays(q->map->dialect) && r->m->pk == ZC_PK_INT) {
+            int ka = zc__dialect_bulk_arrays(q->map->dialect);
+            while (st == ZC_OK && n - done >= (size_t)ka) {
+                st = insert_columns(u.s, q, p + done * r->m->size, ka, now, step, err);
+                done += (size_t)ka;
+            }
+        }
         while (st == ZC_OK && n - done >= (size_t)k) {
             st = insert_batch(u.s, q, p + done * r->m->size, k, now, step, err);
             done += (size_t)k;

@@ -246,6 +246,19 @@ START_TEST(insert_many_fills_ids_in_order)
         ZCT_OK(zc_repo_count(users, NULL, NULL, NULL, 0, &n, &err), &err);
         ck_assert_int_eq(n, N);
     }
+    /* and inside a batch big enough for the bulk paths: nothing of it is committed */
+    {
+        enum { M = 1100 };
+        User *more = calloc(M, sizeof *more);
+        for (int i = 0; i < M; i++)
+            more[i] = make_user(N + 10 + i);
+        snprintf(more[600].username, sizeof more[600].username, "%s", rows[7].username);
+        ck_assert_int_eq(zc_repo_insert_many(users, NULL, more, M, &err), ZC_ECONSTRAINT);
+        ck_assert_msg(err.sqlstate[0] == '2' && err.sqlstate[1] == '3', "%s", err.sqlstate);
+        ZCT_OK(zc_repo_count(users, NULL, NULL, NULL, 0, &n, &err), &err);
+        ck_assert_int_eq(n, N);
+        free(more);
+    }
     free(rows);
     teardown_users();
 }
