@@ -445,6 +445,35 @@ static char *bulk_sql(const zc__rsql *q, int k)
     return take(&b);
 }
 
+/* Sets the timestamps of k rows (and a v4 id where a UUID id is nil). */
+static void stamp_rows(const zc_model *m, unsigned char *rows, int k, zc_timestamp now)
+{
+    for (int r = 0; r < k; r++) {
+        unsigned char *row = rows + (size_t)r * m->size;
+        if (m->pk == ZC_PK_UUID &&
+            zc_uuid_is_nil((const zc_uuid *)(const void *)(row + m->id_offset)))
+            zc_uuid_v4((zc_uuid *)(void *)(row + m->id_offset));
+        memcpy(row + m->created_offset, &now, sizeof now);
+        memcpy(row + m->updated_offset, &now, sizeof now);
+    }
+}
+
+/* Fills the ids of k rows just inserted by one statement, from the dialect's last-id query. */
+static int fill_ids(zc_session *s, const zc__map *map, unsigned char *rows, int k, int64_t step,
+                    zc_error *err)
+{
+    int64_t id, base;
+    int rc = query_i64(s, zc__dialect_last_id_sql(map->dialect), NULL, 0, &id, err);
+    if (rc != ZC_OK)
+        return rc == ZC_NOT_FOUND ? zc__err(err, ZC_EDRIVER, "no generated id") : rc;
+    base = zc__dialect_last_id_is_first(map->dialect) ? id : id - (int64_t)(k - 1) * step;
+    for (int r = 0; r < k; r++) {
+        int64_t v = base + (int64_t)r * step;
+        memcpy(rows + (size_t)r * map->m->size + map->m->id_offset, &v, sizeof v);
+    }
+    return ZC_OK;
+}
+
 /*
  * Inserts k rows with one execution of the one-row INSERT and column-wise
  * parameter arrays (a buffer of k values per column), which MariaDB
@@ -459,7 +488,6 @@ static int insert_columns(zc_session *s, const zc__rsql *q, unsigned char *rows,
     int first = m->pk == ZC_PK_INT ? 1 : 0, rc;
     size_t off[256 + 3], ioff[256 + 3], total = 0;
     zc__stmt *st;
-    int64_t id;
 
     if (map->ncols > 256)
         return zc__err(err, ZC_EINVAL, "model %s has too many fields", m->name);
@@ -490,10 +518,9 @@ static int insert_columns(zc_session *s, const zc__rsql *q, unsigned char *rows,
             return rc;
         st->owner = map;
     }
+    stamp_rows(m, rows, k, now);
     for (int r = 0; r < k; r++) {
         unsigned char *row = rows + (size_t)r * m->size;
-        memcpy(row + m->created_offset, &now, sizeof now);
-        memcpy(row + m->updated_offset, &now, sizeof now);
         for (int c = first; c < map->ncols; c++) {
             unsigned char *base = st->rec;
             rc = zc__map_put(map, c, row, base + off[c] + (size_t)r * (size_t)map->cols[c].buflen,
@@ -505,14 +532,7 @@ static int insert_columns(zc_session *s, const zc__rsql *q, unsigned char *rows,
     if ((rc = zc__stmt_execute(st, err)) != ZC_OK)
         return rc;
     zc__stmt_close_cursor(st);
-    rc = query_i64(s, zc__dialect_last_id_sql(map->dialect), NULL, 0, &id, err);
-    if (rc != ZC_OK)
-        return rc == ZC_NOT_FOUND ? zc__err(err, ZC_EDRIVER, "no generated id") : rc;
-    for (int r = 0; r < k; r++) {
-        int64_t v = id + (int64_t)r * step;
-        memcpy(rows + (size_t)r * m->size + m->id_offset, &v, sizeof v);
-    }
-    return ZC_OK;
+    return fill_ids(s, map, rows, k, step, err);
 }
 
 /* Inserts k rows (stride: the model's size) with one statement and fills their ids. */
@@ -556,15 +576,11 @@ static int insert_batch(zc_session *s, const zc__rsql *q, unsigned char *rows, i
             return rc;
         st->owner = map;
     }
+    stamp_rows(m, rows, k, now);
     for (int r = 0; r < k; r++) {
-        unsigned char *row = rows + (size_t)r * m->size;
-        if (m->pk == ZC_PK_UUID &&
-            zc_uuid_is_nil((const zc_uuid *)(const void *)(row + m->id_offset)))
-            zc_uuid_v4((zc_uuid *)(void *)(row + m->id_offset));
-        memcpy(row + m->created_offset, &now, sizeof now);
-        memcpy(row + m->updated_offset, &now, sizeof now);
-        rc = zc__map_pack(map, row, (unsigned char *)st->rec + (size_t)r * map->rec_size, first,
-                          map->ncols, err);
+        rc = zc__map_pack(map, rows + (size_t)r * m->size,
+                          (unsigned char *)st->rec + (size_t)r * map->rec_size, first, map->ncols,
+                          err);
         if (rc != ZC_OK)
             return rc;
     }
@@ -588,18 +604,7 @@ static int insert_batch(zc_session *s, const zc__rsql *q, unsigned char *rows, i
         return rc;
     }
     zc__stmt_close_cursor(st);
-    if (q->key == ZC__KEY_SELECT) {
-        int64_t id, base;
-        rc = query_i64(s, zc__dialect_last_id_sql(map->dialect), NULL, 0, &id, err);
-        if (rc != ZC_OK)
-            return rc == ZC_NOT_FOUND ? zc__err(err, ZC_EDRIVER, "no generated id") : rc;
-        base = zc__dialect_last_id_is_first(map->dialect) ? id : id - (int64_t)(k - 1) * id_step;
-        for (int r = 0; r < k; r++) {
-            int64_t v = base + (int64_t)r * id_step;
-            memcpy(rows + (size_t)r * m->size + m->id_offset, &v, sizeof v);
-        }
-    }
-    return ZC_OK;
+    return q->key == ZC__KEY_SELECT ? fill_ids(s, map, rows, k, id_step, err) : ZC_OK;
 }
 
 /*
