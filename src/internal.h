@@ -181,10 +181,16 @@ typedef struct zc__stmt {
 
 /* Finds the session's prepared statement for sql, preparing it if needed. */
 int zc__stmt_get(struct zc_session *s, const char *sql, zc__stmt **out, zc_error *err);
-/* The same with the text's length and zc__sql_hash() computed beforehand. */
-int zc__stmt_get_h(struct zc_session *s, const char *sql, size_t len, uint64_t hash,
-                   zc__stmt **out, zc_error *err);
-uint64_t zc__sql_hash(const char *sql, size_t *len);
+/* SQL text made once, with what the statement caches look it up by. */
+typedef struct zc__sql {
+    char *text;
+    size_t len;
+    uint64_t hash;
+} zc__sql;
+/* Takes text (malloc'd, or NULL) into q and computes its length and hash. */
+void zc__sql_set(zc__sql *q, char *text);
+/* zc__stmt_get for text made with zc__sql_set: no hashing per call. */
+int zc__stmt_get_sql(struct zc_session *s, const zc__sql *q, zc__stmt **out, zc_error *err);
 /* Binds zc_values as the statement's parameters. */
 int zc__stmt_bind_values(zc__stmt *st, const zc_value *v, size_t n, zc_error *err);
 /* Executes; reconnects once per dead pooled connection when the session has run nothing. */
@@ -325,6 +331,9 @@ int zc__ts_join(const zc__civil *c, zc_timestamp *out);
 int zc__ts_to_odbc(zc_timestamp ts, SQL_TIMESTAMP_STRUCT *out);
 int zc__ts_from_odbc(const SQL_TIMESTAMP_STRUCT *in, zc_timestamp *out);
 void zc__uuid_to_text(const zc_uuid *u, char out[37]);
+
+/* A double as text that converts back to the same double ("%.17g"); returns its length. */
+int zc__double_text(double d, char *out, size_t n);
 
 double zc__now_ms(void);
 

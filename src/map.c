@@ -10,7 +10,7 @@
 
 #define ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
 #define UUID_STAGE 40 /* 36 characters, NUL, padding */
-#define DOUBLE_STAGE 32 /* "%.17g" of any double, NUL */
+#define DOUBLE_STAGE 32 /* zc__double_text of any double, NUL */
 
 static void set_types(zc__col *c, int dialect)
 {
@@ -212,7 +212,7 @@ int zc__map_put(const zc__map *map, int i, const void *rowv, unsigned char *dst,
         if (c->ctype == SQL_C_CHAR) {
             double d;
             memcpy(&d, src, sizeof d);
-            *ind = snprintf((char *)dst, DOUBLE_STAGE, "%.17g", d);
+            *ind = zc__double_text(d, (char *)dst, DOUBLE_STAGE);
             break;
         }
         memcpy(dst, src, c->size);

@@ -18,19 +18,14 @@
 /* The SQL of one repository for one dialect, made once and then read-only. */
 typedef struct zc__rsql {
     zc__map *map;
-    char *cols;   /* "id, created_at, updated_at, …" */
-    char *insert; /* one row */
-    char *get;
-    char *update;
-    char *del;
-    int key;      /* ZC__KEY_* */
-    /* lengths and hashes of the statements above, for the session caches */
-    size_t insert_len, get_len, update_len, del_len;
-    uint64_t insert_h, get_h, update_h, del_h;
-    char *bulk;   /* insert_many's full batch: bulk_k rows, or NULL */
+    char *cols;     /* "id, created_at, updated_at, …" */
+    zc__sql insert; /* one row */
+    zc__sql get;
+    zc__sql update;
+    zc__sql del;
+    zc__sql bulk;   /* insert_many's full batch of bulk_k rows (text NULL when none) */
     int bulk_k;
-    size_t bulk_len;
-    uint64_t bulk_h;
+    int key;        /* ZC__KEY_* */
 } zc__rsql;
 
 struct zc_repo {
@@ -74,11 +69,11 @@ static void rsql_free(zc__rsql *q)
         return;
     zc__map_free(q->map);
     free(q->cols);
-    free(q->insert);
-    free(q->get);
-    free(q->update);
-    free(q->del);
-    free(q->bulk);
+    free(q->insert.text);
+    free(q->get.text);
+    free(q->update.text);
+    free(q->del.text);
+    free(q->bulk.text);
     free(q);
 }
 
@@ -120,35 +115,27 @@ static int rsql_make(const zc_model *m, int dialect, zc__rsql **out, zc_error *e
     for (int i = first; i < q->map->ncols; i++)
         zc__buf_add(&b, "%s?", i > first ? ", " : "");
     zc__buf_add(&b, ")%s", q->key == ZC__KEY_RETURNING ? " RETURNING id" : "");
-    q->insert = take(&b);
+    zc__sql_set(&q->insert, take(&b));
 
     zc__buf_add(&b, "SELECT %s FROM %s WHERE id = ?", q->cols ? q->cols : "", m->table);
-    q->get = take(&b);
+    zc__sql_set(&q->get, take(&b));
 
     zc__buf_add(&b, "UPDATE %s SET updated_at = ?", m->table);
     for (int i = 3; i < q->map->ncols; i++)
         zc__buf_add(&b, ", %s = ?", q->map->cols[i].name);
     zc__buf_add(&b, " WHERE id = ?");
-    q->update = take(&b);
+    zc__sql_set(&q->update, take(&b));
 
     zc__buf_add(&b, "DELETE FROM %s WHERE id = ?", m->table);
-    q->del = take(&b);
+    zc__sql_set(&q->del, take(&b));
 
-    if (!q->cols || !q->insert || !q->get || !q->update || !q->del) {
+    q->bulk_k = zc__dialect_bulk_rows(dialect, q->map->ncols);
+    if (q->bulk_k > 0)
+        zc__sql_set(&q->bulk, bulk_sql(q, q->bulk_k));
+    if (!q->cols || !q->insert.text || !q->get.text || !q->update.text || !q->del.text ||
+        (q->bulk_k > 0 && !q->bulk.text)) {
         rsql_free(q);
         return zc__err(err, ZC_ENOMEM, "out of memory");
-    }
-    q->insert_h = zc__sql_hash(q->insert, &q->insert_len);
-    q->get_h = zc__sql_hash(q->get, &q->get_len);
-    q->update_h = zc__sql_hash(q->update, &q->update_len);
-    q->del_h = zc__sql_hash(q->del, &q->del_len);
-    q->bulk_k = zc__dialect_bulk_rows(dialect, q->map->ncols);
-    if (q->bulk_k > 0) {
-        if (!(q->bulk = bulk_sql(q, q->bulk_k))) {
-            rsql_free(q);
-            return zc__err(err, ZC_ENOMEM, "out of memory");
-        }
-        q->bulk_h = zc__sql_hash(q->bulk, &q->bulk_len);
     }
     *out = q;
     return ZC_OK;
@@ -251,15 +238,15 @@ static int ensure_rec(zc__stmt *st, size_t size, zc_error *err)
     return ZC_OK;
 }
 
-/* Binds columns [from, map->ncols) of nrec records as consecutive parameters. */
-static int bind_param_cols(zc__stmt *st, const zc__map *map, const int *order, int n,
+/* Binds columns [from, to) of the record at base as parameters first_param, … */
+static int bind_param_cols(zc__stmt *st, const zc__map *map, int from, int to,
                            int first_param, unsigned char *base, zc_error *err)
 {
-    for (int j = 0; j < n; j++) {
+    for (int c = from; c < to; c++) {
         zc__bind b;
         int rc;
-        zc__map_bind_of(map, order[j], base, &b);
-        if ((rc = zc__stmt_bind_param(st, first_param + j, &b, err)) != ZC_OK)
+        zc__map_bind_of(map, c, base, &b);
+        if ((rc = zc__stmt_bind_param(st, first_param + c - from, &b, err)) != ZC_OK)
             return rc;
     }
     return ZC_OK;
@@ -338,6 +325,19 @@ static zc_timestamp stamp(int dialect, zc_timestamp after)
 
 /* ---- operations ----------------------------------------------------------- */
 
+/* Sets the timestamps of k rows (and a v4 id where a UUID id is nil). */
+static void stamp_rows(const zc_model *m, unsigned char *rows, int k, zc_timestamp now)
+{
+    for (int r = 0; r < k; r++) {
+        unsigned char *row = rows + (size_t)r * m->size;
+        if (m->pk == ZC_PK_UUID &&
+            zc_uuid_is_nil((const zc_uuid *)(const void *)(row + m->id_offset)))
+            zc_uuid_v4((zc_uuid *)(void *)(row + m->id_offset));
+        memcpy(row + m->created_offset, &now, sizeof now);
+        memcpy(row + m->updated_offset, &now, sizeof now);
+    }
+}
+
 static int insert_one(zc_session *s, const zc__rsql *q, void *row, zc_error *err)
 {
     const zc__map *map = q->map;
@@ -347,23 +347,13 @@ static int insert_one(zc_session *s, const zc__rsql *q, void *row, zc_error *err
     int first = m->pk == ZC_PK_INT ? 1 : 0, rc;
     zc_timestamp now = stamp(map->dialect, 0);
 
-    if (m->pk == ZC_PK_UUID && zc_uuid_is_nil((const zc_uuid *)(const void *)(r + m->id_offset)))
-        zc_uuid_v4((zc_uuid *)(void *)(r + m->id_offset));
-    memcpy(r + m->created_offset, &now, sizeof now);
-    memcpy(r + m->updated_offset, &now, sizeof now);
-
-    if ((rc = zc__stmt_get_h(s, q->insert, q->insert_len, q->insert_h, &st, err)) != ZC_OK)
+    stamp_rows(m, r, 1, now);
+    if ((rc = zc__stmt_get_sql(s, &q->insert, &st, err)) != ZC_OK)
         return rc;
     if (st->owner != map || st->paramset_size != 0) {
-        int order[256 + 3];
-        int n = map->ncols - first;
         zc__stmt_unbind(st);
-        if (n > (int)(sizeof order / sizeof order[0]))
-            return zc__err(err, ZC_EINVAL, "model %s has too many fields", m->name);
-        for (int j = 0; j < n; j++)
-            order[j] = first + j;
         if ((rc = ensure_rec(st, map->rec_size, err)) != ZC_OK ||
-            (rc = bind_param_cols(st, map, order, n, 0, st->rec, err)) != ZC_OK)
+            (rc = bind_param_cols(st, map, first, map->ncols, 0, st->rec, err)) != ZC_OK)
             return rc;
         if (q->key == ZC__KEY_RETURNING) {
             zc__bind b;
@@ -445,19 +435,6 @@ static char *bulk_sql(const zc__rsql *q, int k)
     return take(&b);
 }
 
-/* Sets the timestamps of k rows (and a v4 id where a UUID id is nil). */
-static void stamp_rows(const zc_model *m, unsigned char *rows, int k, zc_timestamp now)
-{
-    for (int r = 0; r < k; r++) {
-        unsigned char *row = rows + (size_t)r * m->size;
-        if (m->pk == ZC_PK_UUID &&
-            zc_uuid_is_nil((const zc_uuid *)(const void *)(row + m->id_offset)))
-            zc_uuid_v4((zc_uuid *)(void *)(row + m->id_offset));
-        memcpy(row + m->created_offset, &now, sizeof now);
-        memcpy(row + m->updated_offset, &now, sizeof now);
-    }
-}
-
 /* Fills the ids of k rows just inserted by one statement, from the dialect's last-id query. */
 static int fill_ids(zc_session *s, const zc__map *map, unsigned char *rows, int k, int64_t step,
                     zc_error *err)
@@ -474,6 +451,17 @@ static int fill_ids(zc_session *s, const zc__map *map, unsigned char *rows, int 
     return ZC_OK;
 }
 
+/* Bytes of k values of a column in a column-wise array, and with their indicators. */
+static size_t column_values(const zc__col *c, int k)
+{
+    return ((size_t)c->buflen * (size_t)k + 7u) & ~(size_t)7u;
+}
+
+static size_t column_block(const zc__col *c, int k)
+{
+    return column_values(c, k) + sizeof(SQLLEN) * (size_t)k;
+}
+
 /*
  * Inserts k rows with one execution of the one-row INSERT and column-wise
  * parameter arrays (a buffer of k values per column), which MariaDB
@@ -486,30 +474,26 @@ static int insert_columns(zc_session *s, const zc__rsql *q, unsigned char *rows,
     const zc__map *map = q->map;
     const zc_model *m = map->m;
     int first = m->pk == ZC_PK_INT ? 1 : 0, rc;
-    size_t off[256 + 3], ioff[256 + 3], total = 0;
+    size_t total = 0;
+    unsigned char *p;
     zc__stmt *st;
 
-    if (map->ncols > 256)
-        return zc__err(err, ZC_EINVAL, "model %s has too many fields", m->name);
-    /* layout: per column, k values then k indicators */
-    for (int c = first; c < map->ncols; c++) {
-        off[c] = total;
-        total += ((size_t)map->cols[c].buflen * (size_t)k + 7u) & ~(size_t)7u;
-        ioff[c] = total;
-        total += sizeof(SQLLEN) * (size_t)k;
-    }
-    if ((rc = zc__stmt_get_h(s, q->insert, q->insert_len, q->insert_h, &st, err)) != ZC_OK)
+    /* layout, column after column: k values, then k indicators */
+    for (int c = first; c < map->ncols; c++)
+        total += column_block(&map->cols[c], k);
+    if ((rc = zc__stmt_get_sql(s, &q->insert, &st, err)) != ZC_OK)
         return rc;
     if (st->owner != map || st->paramset_size != (SQLULEN)k) {
         zc__stmt_unbind(st);
         if ((rc = ensure_rec(st, total, err)) != ZC_OK)
             return rc;
+        p = st->rec;
         for (int c = first; c < map->ncols && rc == ZC_OK; c++) {
             const zc__col *col = &map->cols[c];
-            zc__bind b = { col->ctype, col->sqltype, col->digits, col->colsize,
-                           (unsigned char *)st->rec + off[c], col->buflen,
-                           (SQLLEN *)(void *)((unsigned char *)st->rec + ioff[c]) };
+            zc__bind b = { col->ctype, col->sqltype, col->digits, col->colsize, p, col->buflen,
+                           (SQLLEN *)(void *)(p + column_values(col, k)) };
             rc = zc__stmt_bind_param(st, c - first, &b, err);
+            p += column_block(col, k);
         }
         if (rc == ZC_OK)
             rc = zc__stmt_set_paramset(st, SQL_PARAM_BIND_BY_COLUMN, (SQLULEN)k, NULL, NULL,
@@ -519,15 +503,15 @@ static int insert_columns(zc_session *s, const zc__rsql *q, unsigned char *rows,
         st->owner = map;
     }
     stamp_rows(m, rows, k, now);
-    for (int r = 0; r < k; r++) {
-        unsigned char *row = rows + (size_t)r * m->size;
-        for (int c = first; c < map->ncols; c++) {
-            unsigned char *base = st->rec;
-            rc = zc__map_put(map, c, row, base + off[c] + (size_t)r * (size_t)map->cols[c].buflen,
-                             (SQLLEN *)(void *)(base + ioff[c]) + r, err);
-            if (rc != ZC_OK)
+    p = st->rec;
+    for (int c = first; c < map->ncols; c++) {
+        const zc__col *col = &map->cols[c];
+        SQLLEN *ind = (SQLLEN *)(void *)(p + column_values(col, k));
+        for (int r = 0; r < k; r++)
+            if ((rc = zc__map_put(map, c, rows + (size_t)r * m->size,
+                                  p + (size_t)r * (size_t)col->buflen, ind + r, err)) != ZC_OK)
                 return rc;
-        }
+        p += column_block(col, k);
     }
     if ((rc = zc__stmt_execute(st, err)) != ZC_OK)
         return rc;
@@ -545,7 +529,7 @@ static int insert_batch(zc_session *s, const zc__rsql *q, unsigned char *rows, i
     zc__stmt *st;
 
     if (k == q->bulk_k) {
-        rc = zc__stmt_get_h(s, q->bulk, q->bulk_len, q->bulk_h, &st, err);
+        rc = zc__stmt_get_sql(s, &q->bulk, &st, err);
     } else {
         char *sql = bulk_sql(q, k); /* the last, shorter batch */
         if (!sql)
@@ -556,14 +540,11 @@ static int insert_batch(zc_session *s, const zc__rsql *q, unsigned char *rows, i
     if (rc != ZC_OK)
         return rc;
     if (st->owner != map) {
-        int order[256 + 3];
         zc__stmt_unbind(st);
-        for (int j = 0; j < nc; j++)
-            order[j] = first + j;
         if ((rc = ensure_rec(st, map->rec_size * (size_t)k, err)) != ZC_OK)
             return rc;
         for (int r = 0; r < k && rc == ZC_OK; r++)
-            rc = bind_param_cols(st, map, order, nc, r * nc,
+            rc = bind_param_cols(st, map, first, map->ncols, r * nc,
                                  (unsigned char *)st->rec + (size_t)r * map->rec_size, err);
         if (rc == ZC_OK && q->key == ZC__KEY_RETURNING) {
             zc__bind b;
@@ -710,7 +691,7 @@ int zc_repo_get(zc_repo *r, zc_session *s, const void *id, void *row_out, zc_err
         return rc;
     v = id_value(r->m, id);
     if ((rc = rsql_for(r, u.s, &q, err)) == ZC_OK &&
-        (rc = zc__stmt_get_h(u.s, q->get, q->get_len, q->get_h, &st, err)) == ZC_OK &&
+        (rc = zc__stmt_get_sql(u.s, &q->get, &st, err)) == ZC_OK &&
         (rc = bind_single(st, q->map, err)) == ZC_OK &&
         (rc = zc__stmt_bind_values(st, &v, 1, err)) == ZC_OK)
         rc = read_one(st, q->map, row_out, err);
@@ -741,23 +722,19 @@ int zc_repo_update(zc_repo *r, zc_session *s, void *row, zc_error *err)
         (rc = uow_begin(r, s, &u, err)) != ZC_OK)
         return rc;
     if ((rc = rsql_for(r, u.s, &q, err)) == ZC_OK &&
-        (rc = zc__stmt_get_h(u.s, q->update, q->update_len, q->update_h, &st, err)) == ZC_OK) {
+        (rc = zc__stmt_get_sql(u.s, &q->update, &st, err)) == ZC_OK) {
         const zc__map *map = q->map;
         unsigned char *rr = row;
         zc_timestamp prev, now;
         memcpy(&prev, rr + map->m->updated_offset, sizeof prev);
         now = stamp(map->dialect, prev);
         if (st->owner != map) {
-            int order[256 + 3], k = 0;
+            /* SET updated_at = ?, <fields> = ? … WHERE id = ? */
+            const int n = map->ncols;
             zc__stmt_unbind(st);
-            if (map->ncols > 256)
-                rc = zc__err(err, ZC_EINVAL, "model %s has too many fields", map->m->name);
-            order[k++] = 2; /* updated_at */
-            for (int c = 3; c < map->ncols && k < 256; c++)
-                order[k++] = c;
-            order[k++] = 0; /* WHERE id = ? */
-            if (rc == ZC_OK && (rc = ensure_rec(st, map->rec_size, err)) == ZC_OK &&
-                (rc = bind_param_cols(st, map, order, k, 0, st->rec, err)) == ZC_OK)
+            if ((rc = ensure_rec(st, map->rec_size, err)) == ZC_OK &&
+                (rc = bind_param_cols(st, map, 2, n, 0, st->rec, err)) == ZC_OK &&
+                (rc = bind_param_cols(st, map, 0, 1, n - 2, st->rec, err)) == ZC_OK)
                 st->owner = map;
         }
         if (rc == ZC_OK) {
@@ -790,7 +767,7 @@ int zc_repo_delete(zc_repo *r, zc_session *s, const void *id, zc_error *err)
         return rc;
     v = id_value(r->m, id);
     if ((rc = rsql_for(r, u.s, &q, err)) == ZC_OK &&
-        (rc = zc__stmt_get_h(u.s, q->del, q->del_len, q->del_h, &st, err)) == ZC_OK &&
+        (rc = zc__stmt_get_sql(u.s, &q->del, &st, err)) == ZC_OK &&
         (rc = zc__stmt_bind_values(st, &v, 1, err)) == ZC_OK &&
         (rc = exec_count(st, &n, err)) == ZC_OK && n == 0)
         rc = zc__err(err, ZC_NOT_FOUND, "no %s row with that id", r->m->name);

@@ -45,20 +45,31 @@ void zc__stmt_free(zc__stmt *st)
     free(st);
 }
 
-uint64_t zc__sql_hash(const char *sql, size_t *len)
+void zc__sql_set(zc__sql *q, char *text)
 {
-    return hash_sql(sql, len);
+    q->text = text;
+    q->hash = text ? hash_sql(text, &q->len) : 0;
+    if (!text)
+        q->len = 0;
 }
+
+static int stmt_get(zc_session *s, const char *sql, size_t len, uint64_t h, zc__stmt **out,
+                    zc_error *err);
 
 int zc__stmt_get(zc_session *s, const char *sql, zc__stmt **out, zc_error *err)
 {
     size_t len;
     uint64_t h = hash_sql(sql, &len);
-    return zc__stmt_get_h(s, sql, len, h, out, err);
+    return stmt_get(s, sql, len, h, out, err);
 }
 
-int zc__stmt_get_h(zc_session *s, const char *sql, size_t len, uint64_t h, zc__stmt **out,
-                   zc_error *err)
+int zc__stmt_get_sql(zc_session *s, const zc__sql *q, zc__stmt **out, zc_error *err)
+{
+    return stmt_get(s, q->text, q->len, q->hash, out, err);
+}
+
+static int stmt_get(zc_session *s, const char *sql, size_t len, uint64_t h, zc__stmt **out,
+                    zc_error *err)
 {
     zc__stmt *st;
     int victim = -1;
@@ -343,7 +354,7 @@ int zc__stmt_bind_values(zc__stmt *st, const zc_value *v, size_t n, zc_error *er
             break;
         case ZC_T_DOUBLE:
             if (zc__dialect_double_as_text(dialect)) {
-                int len = snprintf(pb->u.uuid, sizeof pb->u.uuid, "%.17g", v[i].v.d);
+                int len = zc__double_text(v[i].v.d, pb->u.uuid, sizeof pb->u.uuid);
                 b.ctype = SQL_C_CHAR;
                 b.sqltype = SQL_VARCHAR;
                 b.colsize = sizeof pb->u.uuid - 1;

@@ -2,6 +2,7 @@
  * value: zc_value constructors and the conversions zodiac owns between its
  * value types and ODBC's.
  */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -113,6 +114,11 @@ int zc__ts_from_odbc(const SQL_TIMESTAMP_STRUCT *in, zc_timestamp *out)
 void zc__uuid_to_text(const zc_uuid *u, char out[37])
 {
     zc_uuid_format(u, out);
+}
+
+int zc__double_text(double d, char *out, size_t n)
+{
+    return snprintf(out, n, "%.17g", d); /* 17 significant digits: the double exactly */
 }
 
 double zc__now_ms(void)
