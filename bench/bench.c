@@ -219,40 +219,35 @@ static long parse_num(const char *s, const char *what, long lo, long hi)
     return v;
 }
 
-static void parse_sides(const char *list)
+/* Sets flags[i] for every name of list (comma separated) found in names[0..n). */
+static void parse_names(const char *list, const char *const *names, int n, int *flags,
+                        const char *what)
 {
     char buf[256], *save = NULL;
-    memset(opt.sides, 0, sizeof opt.sides);
+    memset(flags, 0, (size_t)n * sizeof *flags);
     snprintf(buf, sizeof buf, "%s", list);
     for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         int found = 0;
-        for (int v = 0; v < NV; v++)
-            if (!strcasecmp(t, vname[v])) {
-                opt.sides[v] = 1;
+        for (int i = 0; i < n; i++)
+            if (!strcasecmp(t, names[i])) {
+                flags[i] = 1;
                 found = 1;
             }
         if (!found)
-            bench_die("--sides: unknown side '%s' (zodiac, raw, raw-defaults, raw-columns)", t);
+            bench_die("%s: unknown name '%s'", what, t);
     }
+}
+
+static void parse_sides(const char *list)
+{
+    parse_names(list, vname, NV, opt.sides, "--sides (zodiac, raw, raw-defaults, raw-columns)");
 }
 
 static void parse_workloads(const char *list)
 {
-    char buf[256], *save = NULL;
-    memset(opt.want, 0, sizeof opt.want);
-    snprintf(buf, sizeof buf, "%s", list);
-    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        int found = 0;
-        for (int w = 0; w < NW; w++)
-            if (!strcasecmp(t, wname[w])) {
-                opt.want[w] = 1;
-                found = 1;
-            }
-        if (!found)
-            bench_die("-w: unknown workload '%s' (W1, W2, W3, W3c, W4, W5)", t);
-        if (!strcasecmp(t, "W3"))
-            opt.want[W3C] = 1;
-    }
+    parse_names(list, wname, NW, opt.want, "-w (W1, W2, W3, W3c, W4, W5)");
+    if (opt.want[W3])
+        opt.want[W3C] = 1; /* W3 includes the cursor scan */
 }
 
 /* ---- connection strings --------------------------------------------------------- */
