@@ -12,18 +12,9 @@
 
 #include <zodiac/zodiac.h>
 
-/* The model: a struct, its fields, and the table they map to. */
-typedef struct User {
-    ZC_INT_ID_FIELDS;
-    char username[64];
-    char email[128];
-} User;
-
-static const zc_field user_fields[] = {
-    ZC_FIELD_TEXT(User, username, ZC_F_UNIQUE | ZC_F_INDEX),
-    ZC_FIELD_TEXT(User, email, 0),
-};
-static ZC_MODEL(User, "users", ZC_PK_INT, user_fields); /* defines User_model */
+/* The model (struct User, its fields, the table "users") is in models.c/h,
+   which `zodiac ddl` shares. */
+#include "models.h"
 
 /* A custom repository method, as the seed's UserRepository.find_by_username. */
 static int user_find_by_username(zc_repo *users, const char *name, User *out, zc_error *err)

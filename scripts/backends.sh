@@ -1,6 +1,7 @@
 #!/bin/bash
-# Manage zodiac's local test backends: a private PostgreSQL 15 cluster and a
-# private MariaDB 10.11 server, both on 127.0.0.1 only, plus the unixODBC
+# Manage zodiac's local test backends: a private PostgreSQL 15 cluster with a
+# hot-standby streaming replica of it, and a private MariaDB 10.11 server, all
+# on 127.0.0.1 only, plus the unixODBC
 # configuration (odbcinst.ini, odbc.ini) and an env.sh fragment that points
 # the tests at them.  The system clusters (ports 5432/3306) are never touched.
 #
@@ -10,25 +11,46 @@
 #   scripts/backends.sh restart [BACKEND...] stop, then start
 #   scripts/backends.sh status               say what runs
 #   scripts/backends.sh env                  print $ZC_RUNDIR/env.sh
+#   scripts/backends.sh stop-pg | start-pg | restart-pg
+#   scripts/backends.sh stop-mariadb | start-mariadb | restart-mariadb
+#                                            one server only; the ODBC files and
+#                                            env.sh stay as they are (the fault
+#                                            tests, tests/check_fault.c, use these)
+#   scripts/backends.sh replica-stop         stop only the PostgreSQL replica (data kept)
+#   scripts/backends.sh replica-start        start it again; returns once it streams
 #
 #   BACKEND is any of: sqlite postgresql mariadb (default: all three).
 #   SQLite needs no server, so `start sqlite` (or `start --only sqlite`) only
 #   writes the ODBC files -- that is what the demo uses.
 #
+#   `start postgresql` starts the primary and then its replica: a copy made
+#   with `pg_basebackup -R` (once; reused afterwards while it still belongs to
+#   the primary) that runs as a hot standby and streams the primary's WAL.
+#   start returns when the primary's pg_stat_replication shows it `streaming`
+#   and the replica answers pg_is_in_recovery() = true.  Its DSN is
+#   zc_pg_replica (env.sh: ZC_TEST_PG_REPLICA); writes there fail with SQLSTATE
+#   25006.  Tests stop and restart it with replica-stop / replica-start
+#   ($ZC_BACKENDS_SH in env.sh is this script's absolute path) to prove that
+#   reads fall back to the primary.  See docs/replica.md.
+#
 # Environment:
 #   ZC_RUNDIR        run directory, absolute (default /tmp/zodiac-run)
 #   ZC_PG_PORT       PostgreSQL port (default 55432)
+#   ZC_PG_REPLICA_PORT  port of the PostgreSQL replica (default 55433; 0: no replica)
 #   ZC_MARIADB_PORT  MariaDB port    (default 33306)
 #   ZC_START_TIMEOUT seconds to wait for each server to accept connections (default 60)
 #
 # Layout of $ZC_RUNDIR:
 #   pg/            PostgreSQL data directory (owned by the server's user)
 #   pg-socket/     PostgreSQL unix socket directory
+#   pg-replica/    the replica's data directory (standby.signal, primary_conninfo)
+#   pg-replica-socket/  the replica's unix socket directory
 #   mariadb/       MariaDB data directory
 #   mariadb-run/   MariaDB socket, pid file and error log
 #   mariadb.cnf    MariaDB option file (server and client groups)
 #   sqlite/        SQLite database files
-#   log/           PostgreSQL server log, initdb / install-db / mariadbd output
+#   log/           PostgreSQL server logs (postgresql.log, postgresql-replica.log),
+#                  initdb / pg_basebackup / install-db / mariadbd output
 #   odbc/          odbcinst.ini and odbc.ini (ODBCSYSINI)
 #   env.sh         sh fragment exporting everything the tests need
 #
@@ -51,11 +73,14 @@ ZC_DB_PASSWORD=zodiac-secret
 PG_BIN=${ZC_PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_MAJOR=15
 
-# A later issue adds a streaming replica (pg_basebackup -R from the primary)
-# on this port, with its data directory in $ZC_RUNDIR/pg-replica.  The
-# primary is already configured for it: wal_level=replica, max_wal_senders,
-# hot_standby, and a pg_hba line for replication from 127.0.0.1.
+# The streaming replica (pg_basebackup -R from the primary) listens on this
+# port, with its data directory in $ZC_RUNDIR/pg-replica; 0 means no replica.
+# The primary is configured for it: wal_level=replica, max_wal_senders, and a
+# pg_hba line for replication from 127.0.0.1 (the zodiac role may replicate).
 ZC_PG_REPLICA_PORT=${ZC_PG_REPLICA_PORT:-55433}
+
+# This script's absolute path (env.sh exports it as ZC_BACKENDS_SH for tests).
+ZC_BACKENDS_SH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
 
 prog=backends.sh
 
@@ -66,7 +91,7 @@ case "$ZC_RUNDIR" in
     /*) ;;
     *) die "ZC_RUNDIR must be an absolute path (got '$ZC_RUNDIR')" ;;
 esac
-for p in "$ZC_PG_PORT" "$ZC_MARIADB_PORT"; do
+for p in "$ZC_PG_PORT" "$ZC_MARIADB_PORT" "$ZC_PG_REPLICA_PORT"; do
     case "$p" in
         ''|*[!0-9]*) die "ports must be numbers (got '$p')" ;;
     esac
@@ -74,10 +99,19 @@ for p in "$ZC_PG_PORT" "$ZC_MARIADB_PORT"; do
         die "port $p belongs to the system cluster; pick another"
     fi
 done
+[ "$ZC_PG_REPLICA_PORT" -ne "$ZC_PG_PORT" ] ||
+    die "ZC_PG_REPLICA_PORT must differ from ZC_PG_PORT (both $ZC_PG_PORT)"
 
 PG_DATA=$ZC_RUNDIR/pg
 PG_SOCK=$ZC_RUNDIR/pg-socket
 PG_LOG=$ZC_RUNDIR/log/postgresql.log
+PG_REPLICA_DATA=$ZC_RUNDIR/pg-replica
+PG_REPLICA_SOCK=$ZC_RUNDIR/pg-replica-socket
+PG_REPLICA_LOG=$ZC_RUNDIR/log/postgresql-replica.log
+# The replica's cluster_name: its walreceiver's application_name on the primary.
+PG_REPLICA_NAME=zc_replica
+# Written into pg-replica/ once the copy is complete and configured.
+REPLICA_MARK=.zodiac-replica
 MY_DATA=$ZC_RUNDIR/mariadb
 MY_RUN=$ZC_RUNDIR/mariadb-run
 MY_CNF=$ZC_RUNDIR/mariadb.cnf
@@ -192,7 +226,7 @@ log_timezone = 'UTC'
 # A throwaway test cluster: durability is not needed, speed is.
 fsync = off
 synchronous_commit = off
-# For the streaming replica (port $ZC_PG_REPLICA_PORT, added by a later issue):
+# For the streaming replica (pg-replica/, whose zodiac.conf is made from this file):
 wal_level = replica
 max_wal_senders = 5
 max_replication_slots = 5
@@ -289,9 +323,211 @@ pg_status() {
     return 1
 }
 
-# Hook for the streaming replica (later issue): pg_basebackup -h 127.0.0.1
-# -p $ZC_PG_PORT -U $ZC_DB_USER -D $ZC_RUNDIR/pg-replica -R, then start it on
-# $ZC_PG_REPLICA_PORT; stop it before the primary in pg_stop.
+# ---------------------------------------------------------------------------
+# PostgreSQL streaming replica (hot standby of the primary above)
+# ---------------------------------------------------------------------------
+
+replica_enabled() {
+    [ "$ZC_PG_REPLICA_PORT" -ne 0 ]
+}
+
+# Serialises replica start/stop: tests may call replica-stop / replica-start
+# while a `start` runs.  Servers must not inherit fd 9 (a server holding it
+# would hold the lock for its lifetime): they are started with 9>&-.
+replica_lock() {
+    mkdir -p "$ZC_RUNDIR"
+    exec 9>"$ZC_RUNDIR/.replica.lock"
+    flock 9
+}
+
+replica_unlock() {
+    exec 9>&-
+}
+
+pg_replica_running() {
+    [ -f "$PG_REPLICA_DATA/PG_VERSION" ] || return 1
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_REPLICA_DATA" status >/dev/null 2>&1
+}
+
+pg_replica_running_port() {
+    sed -n 4p "$PG_REPLICA_DATA/postmaster.pid" 2>/dev/null || true
+}
+
+pg_replica_psql() {
+    as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_REPLICA_SOCK" -p "$ZC_PG_REPLICA_PORT" -U postgres "$@"
+}
+
+# "Database system identifier" of a data directory (readable while it runs).
+pg_system_id() {
+    as_pg "$PG_BIN/pg_controldata" -D "$1" 2>/dev/null | sed -n 's/^Database system identifier: *//p'
+}
+
+# Is pg-replica/ a complete copy of OUR primary that connects to its port?
+# A primary made anew by initdb, or moved to another port, needs a new copy.
+pg_replica_belongs() {
+    local id
+    [ -f "$PG_REPLICA_DATA/$REPLICA_MARK" ] && [ -f "$PG_REPLICA_DATA/standby.signal" ] || return 1
+    id=$(pg_system_id "$PG_DATA")
+    [ -n "$id" ] && [ "$(pg_system_id "$PG_REPLICA_DATA")" = "$id" ] || return 1
+    grep -Eq "primary_conninfo = .*[' ]port=${ZC_PG_PORT}[' ]" "$PG_REPLICA_DATA/postgresql.auto.conf"
+}
+
+# The primary must send WAL to standbys and let the zodiac role replicate.
+# Clusters configured by this script already do; an older one is reconfigured,
+# which for wal_level / max_wal_senders means one restart of the primary.
+pg_primary_allow_replication() {
+    local level senders
+    level=$(pg_psql -d postgres -Atc "SHOW wal_level")
+    senders=$(pg_psql -d postgres -Atc "SHOW max_wal_senders")
+    if [ "$level" = minimal ] || [ "$senders" -lt 2 ]; then
+        log "postgresql: restarting the primary once to enable WAL streaming (wal_level=$level, max_wal_senders=$senders)"
+        pg_write_config
+        as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -m fast -w -t "$ZC_START_TIMEOUT" restart >/dev/null 9>&- ||
+            die "postgresql: restart failed (log: $PG_LOG)"
+        pg_wait_tcp || die "postgresql: not accepting TCP connections after the restart"
+    elif ! grep -Eq '^host[[:space:]]+replication[[:space:]]' "$PG_DATA/pg_hba.conf"; then
+        log "postgresql: allowing replication connections from 127.0.0.1 (reload)"
+        pg_write_config
+        pg_psql -d postgres -Atc "SELECT pg_reload_conf()" >/dev/null
+    fi
+}
+
+# A fresh copy of the primary: pg_basebackup -R writes standby.signal and
+# primary_conninfo (with the zodiac role's password; the directory is 0700).
+pg_replica_clone() {
+    local out=$ZC_RUNDIR/log/pg_basebackup.log
+    rm -rf "$PG_REPLICA_DATA"
+    mkdir -p "$PG_REPLICA_DATA"
+    if [ "$is_root" -eq 1 ]; then chown "$PG_OS_USER": "$PG_REPLICA_DATA"; fi
+    chmod 0700 "$PG_REPLICA_DATA"
+    log "postgresql-replica: pg_basebackup -R from 127.0.0.1:$ZC_PG_PORT into $PG_REPLICA_DATA"
+    # --checkpoint=fast: the default spread checkpoint makes the copy wait
+    # for minutes on an idle cluster.
+    as_pg env PGPASSWORD="$ZC_DB_PASSWORD" "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$ZC_PG_PORT" \
+        -U "$ZC_DB_USER" -w -D "$PG_REPLICA_DATA" -R -X stream --checkpoint=fast \
+        >"$out" 2>&1 || { cat "$out" >&2; die "postgresql-replica: pg_basebackup failed"; }
+    as_pg touch "$PG_REPLICA_DATA/$REPLICA_MARK"
+}
+
+# The replica runs with the primary's settings (a hot standby needs
+# max_connections etc. at least as high) on its own port and socket.
+pg_replica_write_config() {
+    mkdir -p "$PG_REPLICA_SOCK"
+    if [ "$is_root" -eq 1 ]; then chown "$PG_OS_USER": "$PG_REPLICA_SOCK"; fi
+    chmod 0755 "$PG_REPLICA_SOCK"
+    {
+        sed -e "s|^port = .*|port = $ZC_PG_REPLICA_PORT|" \
+            -e "s|^unix_socket_directories = .*|unix_socket_directories = '$PG_REPLICA_SOCK'|" \
+            "$PG_DATA/zodiac.conf"
+        cat <<EOF
+# The standby (scripts/backends.sh copies the primary's settings above):
+# read-only queries while it replays WAL; application_name on the primary.
+hot_standby = on
+cluster_name = '$PG_REPLICA_NAME'
+# Tell the primary which rows the standby's queries still read, so that
+# VACUUM there does not cancel them (SQLSTATE 40001).
+hot_standby_feedback = on
+# After the primary restarts, reconnect within a second (default 5 s).
+wal_retrieve_retry_interval = '1s'
+EOF
+    } | as_pg tee "$PG_REPLICA_DATA/zodiac.conf" >/dev/null
+}
+
+# Streaming: the primary's walsender for it says so, and it is in recovery.
+pg_replica_streaming() {
+    local n r
+    n=$(pg_psql -d postgres -Atc "SELECT count(*) FROM pg_stat_replication
+        WHERE application_name = '$PG_REPLICA_NAME' AND state = 'streaming'" 2>/dev/null) || return 1
+    [ "${n:-0}" -ge 1 ] || return 1
+    r=$(pg_replica_psql -d postgres -Atc "SELECT pg_is_in_recovery()" 2>/dev/null) || return 1
+    [ "$r" = t ]
+}
+
+pg_replica_wait_streaming() {
+    local i=0 limit=$((ZC_START_TIMEOUT * 10))
+    while [ "$i" -lt "$limit" ]; do
+        pg_replica_streaming && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    tail -n 30 "$PG_REPLICA_LOG" >&2 || true
+    die "postgresql-replica: not streaming from the primary after ${ZC_START_TIMEOUT}s (log: $PG_REPLICA_LOG)"
+}
+
+pg_replica_start() {
+    if ! replica_enabled; then
+        log "postgresql-replica: ZC_PG_REPLICA_PORT=0, no replica"
+        return 0
+    fi
+    pg_running || die "postgresql-replica: the primary is not running; run '$prog start postgresql'"
+    replica_lock
+    if pg_replica_running; then
+        local running_port
+        running_port=$(pg_replica_running_port)
+        [ "$running_port" = "$ZC_PG_REPLICA_PORT" ] ||
+            die "postgresql-replica: ours already runs on port $running_port, not $ZC_PG_REPLICA_PORT; run '$prog stop' first"
+        if pg_replica_belongs; then
+            log "postgresql-replica: already running on 127.0.0.1:$ZC_PG_REPLICA_PORT, reusing it"
+        else
+            log "postgresql-replica: the running replica is not a copy of this primary; replacing it"
+            pg_replica_stop_locked
+        fi
+    fi
+    if ! pg_replica_running; then
+        if port_open "$ZC_PG_REPLICA_PORT"; then
+            die "postgresql-replica: port $ZC_PG_REPLICA_PORT is taken by another process; set ZC_PG_REPLICA_PORT"
+        fi
+        pg_primary_allow_replication
+        if pg_replica_belongs; then
+            log "postgresql-replica: reusing data directory $PG_REPLICA_DATA"
+        else
+            pg_replica_clone
+        fi
+        pg_replica_write_config
+        touch "$PG_REPLICA_LOG"
+        if [ "$is_root" -eq 1 ]; then chown "$PG_OS_USER": "$PG_REPLICA_LOG"; fi
+        log "postgresql-replica: starting hot standby on 127.0.0.1:$ZC_PG_REPLICA_PORT (log $PG_REPLICA_LOG)"
+        if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_REPLICA_DATA" -l "$PG_REPLICA_LOG" -w -t "$ZC_START_TIMEOUT" start >/dev/null 9>&-; then
+            tail -n 30 "$PG_REPLICA_LOG" >&2 || true
+            die "postgresql-replica: did not start within ${ZC_START_TIMEOUT}s (log: $PG_REPLICA_LOG)"
+        fi
+    fi
+    pg_replica_wait_streaming
+    replica_unlock
+    log "postgresql-replica: streaming from 127.0.0.1:$ZC_PG_PORT (hot standby on 127.0.0.1:$ZC_PG_REPLICA_PORT)"
+}
+
+pg_replica_stop_locked() {
+    if pg_replica_running; then
+        log "postgresql-replica: stopping"
+        as_pg "$PG_BIN/pg_ctl" -D "$PG_REPLICA_DATA" -m fast -w -t "$ZC_START_TIMEOUT" stop >/dev/null ||
+            die "postgresql-replica: pg_ctl stop failed (log: $PG_REPLICA_LOG)"
+    else
+        log "postgresql-replica: not running"
+    fi
+}
+
+# Stops whatever replica of this run directory runs, whatever ZC_PG_REPLICA_PORT says.
+pg_replica_stop() {
+    [ -f "$PG_REPLICA_DATA/PG_VERSION" ] || { log "postgresql-replica: none"; return 0; }
+    replica_lock
+    pg_replica_stop_locked
+    replica_unlock
+}
+
+pg_replica_status() {
+    if pg_replica_running; then
+        # Ask the primary on the port it runs on, whatever ZC_PG_PORT says.
+        local state ZC_PG_PORT
+        ZC_PG_PORT=$(pg_running_port)
+        state=$(pg_psql -d postgres -Atc "SELECT state FROM pg_stat_replication
+            WHERE application_name = '$PG_REPLICA_NAME' LIMIT 1" 2>/dev/null) || state=""
+        echo "postgresql-replica: running on 127.0.0.1:$(pg_replica_running_port) (pid $(head -1 "$PG_REPLICA_DATA/postmaster.pid"), data $PG_REPLICA_DATA, ${state:-not connected to the primary})"
+        return 0
+    fi
+    echo "postgresql-replica: stopped (data $PG_REPLICA_DATA$([ -f "$PG_REPLICA_DATA/$REPLICA_MARK" ] || echo ', none'))"
+    return 1
+}
 
 # ---------------------------------------------------------------------------
 # MariaDB
@@ -658,6 +894,17 @@ Port=$ZC_PG_PORT
 Database=$ZC_DB_NAME
 
 EOF
+            if replica_enabled; then
+                cat <<EOF
+[zc_pg_replica]
+Description=zodiac tests: PostgreSQL hot-standby replica of zc_pg (read-only: writes get 25006)
+Driver=PostgreSQL Unicode
+Servername=127.0.0.1
+Port=$ZC_PG_REPLICA_PORT
+Database=$ZC_DB_NAME
+
+EOF
+            fi
         fi
         if [ -n "$maria_drv" ] && case " $backends " in *" mariadb "*) true ;; *) false ;; esac; then
             cat <<EOF
@@ -695,6 +942,9 @@ EOF
             *" postgresql "*)
                 echo "export ZC_TEST_PG='DSN=zc_pg;$cred'"
                 echo "export ZC_TEST_PG_NOPOOL='DSN=zc_pg_nopool;$cred'"
+                if replica_enabled; then
+                    echo "export ZC_TEST_PG_REPLICA='DSN=zc_pg_replica;$cred'"
+                fi
                 ;;
         esac
         case " $backends " in
@@ -704,7 +954,9 @@ EOF
                 ;;
         esac
         echo "export ZC_PG_PORT='$ZC_PG_PORT'"
+        echo "export ZC_PG_REPLICA_PORT='$ZC_PG_REPLICA_PORT'"
         echo "export ZC_MARIADB_PORT='$ZC_MARIADB_PORT'"
+        echo "export ZC_BACKENDS_SH='$ZC_BACKENDS_SH'"
     } >"$tmp"
     chmod 0644 "$tmp"
     mv -f "$tmp" "$ENV_SH"
@@ -745,7 +997,7 @@ cmd_start() {
     started=$(date +%s)
     prepare_rundir
     cd "$ZC_RUNDIR"
-    case " $backends " in *" postgresql "*) pg_start ;; esac
+    case " $backends " in *" postgresql "*) pg_start; pg_replica_start ;; esac
     case " $backends " in *" mariadb "*) my_start ;; esac
     write_odbc "$backends"
     log "started in $(( $(date +%s) - started ))s; now run: . $ENV_SH"
@@ -755,6 +1007,8 @@ cmd_stop() {
     [ -d "$ZC_RUNDIR" ] || { log "nothing to stop ($ZC_RUNDIR does not exist)"; return 0; }
     cd "$ZC_RUNDIR"
     local rc=0
+    # The standby first: stopping the primary waits for its walsenders.
+    pg_replica_stop || rc=1
     pg_stop || rc=1
     my_stop || rc=1
     return "$rc"
@@ -763,6 +1017,7 @@ cmd_stop() {
 cmd_status() {
     echo "run directory: $ZC_RUNDIR"
     pg_status || true
+    pg_replica_status || true
     my_status || true
     if [ -f "$ENV_SH" ]; then
         echo "env: $ENV_SH (backends: $(sed -n "s/^export ZC_TEST_BACKENDS=//p" "$ENV_SH" | tr -d "'"))"
@@ -776,9 +1031,30 @@ cmd_env() {
     cat "$ENV_SH"
 }
 
+# cmd_one stop|start|restart pg|my: one server of an existing run directory.
+cmd_one() {
+    local what=$1 server=$2
+    if [ "$what" = stop ]; then
+        [ -d "$ZC_RUNDIR" ] || { log "nothing to stop ($ZC_RUNDIR does not exist)"; return 0; }
+    else
+        prepare_rundir
+    fi
+    cd "$ZC_RUNDIR"
+    case "$what" in
+        stop) "${server}_stop" ;;
+        start) "${server}_start" ;;
+        restart) "${server}_stop"; "${server}_start" ;;
+    esac
+}
+
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
+    stop-pg|start-pg|restart-pg) cmd_one "${cmd%-pg}" pg ;;
+    stop-mariadb|start-mariadb|restart-mariadb) cmd_one "${cmd%-mariadb}" my ;;
+    replica-stop)
+        if [ -d "$ZC_RUNDIR" ]; then cd "$ZC_RUNDIR"; pg_replica_stop; else log "nothing to stop"; fi ;;
+    replica-start) prepare_rundir; cd "$ZC_RUNDIR"; pg_replica_start ;;
     start) cmd_start "$@" ;;
     stop) cmd_stop ;;
     restart) cmd_stop; cmd_start "$@" ;;

@@ -7,9 +7,12 @@ set -eu
 pkgs_build="autoconf automake libtool pkg-config make gcc unixodbc unixodbc-dev odbcinst \
 check uuid-dev libsqliteodbc sqlite3"
 pkgs_servers="odbc-postgresql odbc-mariadb postgresql mariadb-server mariadb-client valgrind"
+# scripts/fuzz.sh: clang, and libclang-rt-14-dev for libFuzzer and the sanitizer runtimes
+# (it ships libclang_rt.fuzzer-x86_64.a; installing clang does not bring it)
+pkgs_fuzz="clang libclang-rt-14-dev"
 
 want="$pkgs_build"
-[ "${1:-}" = "--demo" ] || want="$want $pkgs_servers"
+[ "${1:-}" = "--demo" ] || want="$want $pkgs_servers $pkgs_fuzz"
 
 missing=""
 for p in $want; do

@@ -1,24 +1,34 @@
 #!/bin/bash
 # The zodiac test command (README and CI run this).
 #
-#   scripts/test.sh [--no-distcheck] [--no-sanitize] [--backends "sqlite postgresql mariadb"]
+#   scripts/test.sh [--no-distcheck] [--no-sanitize] [--no-fuzz] [--backends "sqlite postgresql mariadb"]
 #
 # Phases: install Debian packages (scripts/install-deps.sh, as root or via
 # sudo), autoreconf, configure + build out of tree in _build/, start the test
-# backends (scripts/backends.sh), make check, make distcheck.  The backends
+# backends (scripts/backends.sh), make check, make distcheck, make check under
+# sanitizers, make check under valgrind, the threaded tests under
+# ThreadSanitizer, the fuzz targets (scripts/fuzz.sh).  The backends
 # are stopped on exit unless ZC_KEEP_BACKENDS=1.  Exits non-zero on any
 # failure.
 #
 # Options:
 #   --no-distcheck        skip `make distcheck`
 #   --no-sanitize         skip the ASan + UBSan run of make check
+#   --no-fuzz             skip the fuzz phase (scripts/fuzz.sh, clang + libFuzzer)
+#   --no-valgrind         skip make check under valgrind (tests/valgrind.sh)
+#   --no-tsan             skip the threaded tests under ThreadSanitizer
 #   --backends "LIST"     backends the tests use (ZC_TEST_BACKENDS); any of
 #                         sqlite postgresql mariadb.  Servers are started only
 #                         for the ones listed.
 # Environment:
 #   CFLAGS            default "-O2 -g -Wall -Wextra -Werror"
+#   ZC_FUZZ_SECONDS   time per fuzz target in the fuzz phase (default 20)
 #   ZC_KEEP_BACKENDS  1: leave the servers running afterwards
 #   ZC_RUNDIR, ZC_PG_PORT, ZC_MARIADB_PORT   see scripts/backends.sh
+#   ZC_FAULT_PG_PORT, ZC_FAULT_MARIADB_PORT  ports of the fault instance (default
+#                     55434, 33307): a second PostgreSQL / MariaDB in
+#                     $ZC_RUNDIR/fault that tests/check_fault.c kills connections
+#                     of and restarts, so the other suites' servers stay untouched
 set -eu
 set -o pipefail
 
@@ -27,6 +37,9 @@ cd "$srcdir"
 
 distcheck=1
 sanitize=1
+fuzz=1
+valgrind=1
+tsan=1
 backends="sqlite postgresql mariadb"
 
 usage() { sed -n '2,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//;p}' "$0"; }
@@ -36,6 +49,9 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --no-distcheck) distcheck=0 ;;
         --no-sanitize) sanitize=0 ;;
+        --no-fuzz) fuzz=0 ;;
+        --no-valgrind) valgrind=0 ;;
+        --no-tsan) tsan=0 ;;
         --backends) [ $# -ge 2 ] || die "--backends needs a list"; backends=$2; shift ;;
         --backends=*) backends=${1#--backends=} ;;
         -h|--help) usage; exit 0 ;;
@@ -103,6 +119,11 @@ phase_done "build"
 phase "4/7 start backends ($backends)"
 # The summary line is printed last, after the backends are stopped.
 final_line=""
+# backends.sh on the fault instance (ZC_PG_REPLICA_PORT=0: it has no replica).
+fault_backends() {
+    ZC_RUNDIR=$ZC_FAULT_RUNDIR ZC_PG_PORT=$ZC_FAULT_PG_PORT ZC_MARIADB_PORT=$ZC_FAULT_MARIADB_PORT \
+        ZC_PG_REPLICA_PORT=0 "$srcdir/scripts/backends.sh" "$@"
+}
 stop_backends() {
     local rc=$?
     if [ "${ZC_KEEP_BACKENDS:-0}" = 1 ]; then
@@ -110,6 +131,9 @@ stop_backends() {
     else
         printf '\n==================== stop backends ====================\n'
         "$srcdir/scripts/backends.sh" stop || true
+        if [ -n "${ZC_FAULT_RUNDIR:-}" ]; then
+            fault_backends stop || true
+        fi
     fi
     if [ "$rc" -ne 0 ]; then
         printf '\ntest.sh: FAILED (exit %s)\n' "$rc"
@@ -129,6 +153,39 @@ scripts/backends.sh start $backends
 export ZC_TEST_BACKENDS="$backends"
 echo "ZC_TEST_BACKENDS=$ZC_TEST_BACKENDS"
 echo "ODBCSYSINI=$ODBCSYSINI ODBCINI=$ODBCINI"
+
+# The fault instance: the servers of the run once more, for tests/check_fault.c.
+# It reaches them through DSN-less strings made from the instance's odbc.ini
+# sections (ODBCINI is process-wide) with the driver names of the main
+# odbcinst.ini, and restarts them through backends.sh stop-pg / start-pg etc.
+odbc_section() { # FILE SECTION: its key=value lines (no Description) joined by ';'
+    awk -v s="[$2]" '$0 == s { on = 1; next } /^\[/ { on = 0 }
+        on && /=/ && !/^;/ && !/^Description=/ { printf "%s%s", sep, $0; sep = ";" }' "$1"
+}
+fault_servers=""
+case " $backends " in *" postgresql "*) fault_servers="$fault_servers postgresql" ;; esac
+case " $backends " in *" mariadb "*) fault_servers="$fault_servers mariadb" ;; esac
+if [ -n "$fault_servers" ]; then
+    export ZC_FAULT_RUNDIR="$ZC_RUNDIR/fault"
+    export ZC_FAULT_PG_PORT=${ZC_FAULT_PG_PORT:-55434}
+    export ZC_FAULT_MARIADB_PORT=${ZC_FAULT_MARIADB_PORT:-33307}
+    export ZC_FAULT_BACKENDS_SH="$srcdir/scripts/backends.sh"
+    # shellcheck disable=SC2086 # the list is meant to split into words
+    fault_backends start $fault_servers
+    fault_ini="$ZC_FAULT_RUNDIR/odbc/odbc.ini"
+    case " $fault_servers " in *" postgresql "*)
+        export ZC_FAULT_PG="$(odbc_section "$fault_ini" zc_pg);${ZC_TEST_PG#DSN=*;}"
+        export ZC_FAULT_PG_NOPOOL="$(odbc_section "$fault_ini" zc_pg_nopool);${ZC_TEST_PG#DSN=*;}"
+        echo "fault instance: ZC_FAULT_PG=${ZC_FAULT_PG%%;UID=*};..." ;;
+    esac
+    case " $fault_servers " in *" mariadb "*)
+        export ZC_FAULT_MARIA="$(odbc_section "$fault_ini" zc_maria);${ZC_TEST_MARIA#DSN=*;}"
+        export ZC_FAULT_MARIA_NOPOOL="$(odbc_section "$fault_ini" zc_maria_nopool);${ZC_TEST_MARIA#DSN=*;}"
+        echo "fault instance: ZC_FAULT_MARIA=${ZC_FAULT_MARIA%%;UID=*};..." ;;
+    esac
+    # For reruns with ZC_KEEP_BACKENDS=1: . env.sh && . fault.env.sh && make check
+    env | grep '^ZC_FAULT_' | sed "s/^\([^=]*\)=\(.*\)\$/export \1='\2'/" >"$ZC_RUNDIR/fault.env.sh"
+fi
 phase_done "start backends"
 
 # The files of a build tree, leaving out the trees `make distcheck` unpacks
@@ -220,6 +277,66 @@ if [ "$sanitize" -eq 1 ]; then
     phase_done "sanitizers"
 else
     phase "7/7 sanitizers: skipped (--no-sanitize)"
+fi
+
+# --------------------------------------------------------------------------
+# The whole make check again, every test program under valgrind's memcheck
+# (tests/valgrind.sh is the test driver's LOG_COMPILER; memory errors and leaks
+# that tests/valgrind.supp does not explain fail the test). Under valgrind a test
+# runs 20-50 times slower: Check's time limits are stretched 20 times, and the load
+# test runs 32 threads x 50 sessions instead of 10000 (it prints its scale).
+if [ "$valgrind" -eq 1 ]; then
+    phase "valgrind: make check under memcheck (_build/, ZC_LOAD_SESSIONS=50)"
+    vg_rc=0
+    (cd _build && ZC_LOAD_SESSIONS=50 CK_TIMEOUT_MULTIPLIER=20 \
+        make check LOG_COMPILER="$srcdir/tests/valgrind.sh") || vg_rc=$?
+    echo "Check test cases under valgrind: $(count_check_cases _build)"
+    if [ "$vg_rc" -ne 0 ]; then
+        echo "make check under valgrind FAILED (exit $vg_rc)"
+        show_failures _build
+        final_line="tests: $results"
+        exit 1
+    fi
+    phase_done "valgrind"
+else
+    phase "valgrind: skipped (--no-valgrind)"
+fi
+
+# --------------------------------------------------------------------------
+# The tests that run threads, built with -fsanitize=thread: the admission tests
+# (check_db), the retry helper (check_txn) and the load test at 32 threads x 300
+# sessions (check_load; it prints its scale). tests/tsan.supp holds what TSan
+# reports inside unixODBC and the drivers, each entry with its reason.
+if [ "$tsan" -eq 1 ]; then
+    phase "tsan: threaded tests under ThreadSanitizer (_build-tsan/, ZC_LOAD_SESSIONS=300)"
+    mkdir -p _build-tsan
+    tsan_tests="tests/check_db tests/check_txn tests/check_load"
+    (cd _build-tsan && ../configure CFLAGS="-O1 -g -fsanitize=thread -Wall -Wextra -Werror" \
+        LDFLAGS="-fsanitize=thread" > configure.out && make -j2 > make.out)
+    tsan_rc=0
+    (cd _build-tsan && ZC_LOAD_SESSIONS=300 \
+        TSAN_OPTIONS="suppressions=$srcdir/tests/tsan.supp second_deadlock_stack=1" \
+        make check TESTS="$tsan_tests" check_PROGRAMS="$tsan_tests") || tsan_rc=$?
+    if [ "$tsan_rc" -ne 0 ]; then
+        echo "threaded tests under ThreadSanitizer FAILED (exit $tsan_rc)"
+        show_failures _build-tsan
+        final_line="tests: $results"
+        exit 1
+    fi
+    phase_done "tsan"
+else
+    phase "tsan: skipped (--no-tsan)"
+fi
+
+# --------------------------------------------------------------------------
+# Every parser under libFuzzer for a bounded time (ZC_FUZZ_SECONDS per target);
+# make check has already replayed the seed corpora.
+if [ "$fuzz" -eq 1 ]; then
+    phase "fuzz: scripts/fuzz.sh, ${ZC_FUZZ_SECONDS:-20}s per target (_build-fuzz/)"
+    scripts/fuzz.sh "${ZC_FUZZ_SECONDS:-20}"
+    phase_done "fuzz"
+else
+    phase "fuzz: skipped (--no-fuzz)"
 fi
 
 printf '\ntest.sh: all phases passed in %ss\n' "$(( $(date +%s) - all_start ))"

@@ -18,6 +18,11 @@ static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
 static zc__db *reg_head;
 static SQLHENV reg_env;
 static int reg_alive; /* databases not yet freed (listed or still referenced) */
+/* With driver-manager pooling the environment is kept for the process's life: pooled
+   connections outlive it, and unixODBC 2.3.11 then reads freed memory (valgrind; a
+   crash with psqlODBC) when a new environment's connect meets a dead one of them
+   (tests/check_fault.c run with CK_FORK=no, docs/reliability.md). */
+static int reg_env_keep;
 
 /* ---- connection strings ---------------------------------------------- */
 
@@ -26,10 +31,13 @@ static int is_secret_key(const char *k, size_t n)
     return (n == 3 && !strncasecmp(k, "PWD", 3)) || (n == 8 && !strncasecmp(k, "PASSWORD", 8));
 }
 
+/* Once a piece does not fit, *len stays at size and every later append fails too. */
 static int append(char *dst, size_t size, size_t *len, const char *src, size_t n)
 {
-    if (*len + n >= size)
+    if (*len + n >= size) {
+        *len = size;
         return -1;
+    }
     memcpy(dst + *len, src, n);
     *len += n;
     dst[*len] = '\0';
@@ -159,13 +167,19 @@ int zc__connstr_parse(const char *in, zc__connstr *out, zc_error *err)
         }
         next = p < end ? p + 1 : p;
 
-        if (mlen && append(out->masked, sizeof out->masked, &mlen, ";", 1) != 0)
-            break;
+        if (mlen)
+            append(out->masked, sizeof out->masked, &mlen, ";", 1);
         append(out->masked, sizeof out->masked, &mlen, k, (size_t)(ke - k));
         append(out->masked, sizeof out->masked, &mlen, "=", 1);
         if (is_secret_key(k, (size_t)(ke - k))) {
             append(out->masked, sizeof out->masked, &mlen, "***", 3);
-            if (ve > v && out->nsecrets < ZC__MAX_SECRETS) {
+            if (ve > v && out->nsecrets == ZC__MAX_SECRETS) {
+                /* one more could not be masked in the driver's messages */
+                zc__connstr_free(out);
+                return zc__err(err, ZC_EINVAL, "connection string: more than %d password "
+                               "attributes", ZC__MAX_SECRETS);
+            }
+            if (ve > v) {
                 char *sec = strndup(v, (size_t)(ve - v));
                 if (!sec) {
                     zc__connstr_free(out);
@@ -188,6 +202,13 @@ int zc__connstr_parse(const char *in, zc__connstr *out, zc_error *err)
             }
         }
         p = next;
+    }
+    if (mlen >= sizeof out->masked) {
+        /* short passwords grow to "***": every attribute was still read (and each
+           password recorded) but what zodiac would show is cut short */
+        zc__connstr_free(out);
+        return zc__err(err, ZC_EINVAL, "connection string is longer than %d bytes once its "
+                       "passwords are masked", ZC_CONN_STR_MAX);
     }
     if (!out->dsn[0] && !out->driver[0] && !strstr(out->masked, "FILEDSN=") &&
         !strstr(out->masked, "filedsn=")) {
@@ -227,7 +248,7 @@ static int env_make(zc_error *err)
 /* Called with reg_mu held when a database is freed. */
 static void env_maybe_free(void)
 {
-    if (reg_alive == 0 && !reg_head && reg_env) {
+    if (reg_alive == 0 && !reg_head && reg_env && !reg_env_keep) {
         SQLFreeHandle(SQL_HANDLE_ENV, reg_env);
         reg_env = NULL;
     }
@@ -246,9 +267,13 @@ static int check_name(const char *name, zc_error *err)
     size_t n = strlen(name);
     if (n == 0 || n > ZC_DB_NAME_MAX)
         return zc__err(err, ZC_EINVAL, "database name must be 1 to %d bytes", ZC_DB_NAME_MAX);
-    for (size_t i = 0; i < n; i++)
-        if (!isgraph((unsigned char)name[i]))
-            return zc__err(err, ZC_EINVAL, "database name has a space or control character");
+    /* Names reach log lines and messages: no quotes, spaces, controls or SQL punctuation. */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (!(isascii(c) && isalnum(c)) && c != '_' && c != '-' && c != '.')
+            return zc__err(err, ZC_EINVAL, "database name: byte %zu (0x%02x) is not allowed; "
+                           "use letters, digits, '_', '-' and '.'", i, c);
+    }
     return ZC_OK;
 }
 
@@ -307,6 +332,13 @@ static int conn_sets(const zc__db *db, const char *key)
            buf[0];
 }
 
+/* Appends "Key=Value" to a ';'-separated list (zc_db_info's options fields). */
+static void option_list_add(char *list, size_t size, const zc__driver_option *o)
+{
+    size_t len = strlen(list);
+    snprintf(list + len, size - len, "%s%s=%s", len ? ";" : "", o->key, o->value);
+}
+
 /* Appends zodiac's recommended options for the driver where nobody chose otherwise. */
 static int apply_driver_options(zc__db *db, zc_error *err)
 {
@@ -325,6 +357,7 @@ static int apply_driver_options(zc__db *db, zc_error *err)
                  o[i].key, o[i].value);
         snprintf(db->cs.masked + mlen, sizeof db->cs.masked - mlen, ";%s=%s", o[i].key,
                  o[i].value);
+        option_list_add(db->options_added, sizeof db->options_added, &o[i]);
     }
     return ZC_OK;
 }
@@ -367,10 +400,14 @@ int zc_db_setup(const char *name, const char *conn_str, const zc_db_options *opt
         db->opts.pool_timeout_ms = defaults.pool_timeout_ms;
     if (db->opts.login_timeout_s == 0)
         db->opts.login_timeout_s = defaults.login_timeout_s;
+    if (db->opts.replica_retry_ms == 0)
+        db->opts.replica_retry_ms = defaults.replica_retry_ms;
+    else if (db->opts.replica_retry_ms < -1)
+        db->opts.replica_retry_ms = -2; /* refused below */
     if (db->opts.pool_size < 1 || db->opts.pool_size > 100000 || db->opts.max_overflow < 0 ||
         db->opts.max_overflow > 100000 || db->opts.pool_timeout_ms < 0 ||
         db->opts.login_timeout_s < 0 || db->opts.pre_ping < ZC_PING_OFF ||
-        db->opts.pre_ping > ZC_PING_ALWAYS) {
+        db->opts.pre_ping > ZC_PING_ALWAYS || db->opts.replica_retry_ms < -1) {
         zc__connstr_free(&db->cs);
         free(db);
         return zc__err(err, ZC_EINVAL, "database '%s': invalid options (pool_size %d, "
@@ -401,6 +438,7 @@ int zc_db_setup(const char *name, const char *conn_str, const zc_db_options *opt
         return st;
     }
     read_dm_facts(db);
+    reg_env_keep |= db->dm_pooling_enabled;
     if ((st = apply_driver_options(db, err)) != ZC_OK) {
         pthread_mutex_unlock(&reg_mu);
         db_free(db);
@@ -434,6 +472,13 @@ int zc__db_acquire(const char *name, zc__db **out, zc_error *err)
     return ZC_OK;
 }
 
+void zc__db_retain(zc__db *db)
+{
+    pthread_mutex_lock(&db->mu);
+    db->refs++;
+    pthread_mutex_unlock(&db->mu);
+}
+
 void zc__db_release(zc__db *db)
 {
     int last;
@@ -451,11 +496,39 @@ void zc__db_release(zc__db *db)
     pthread_mutex_unlock(&reg_mu);
 }
 
+/* Drops the replica links of a database leaving the registry; reg_mu held. */
+static void unlink_replicas(zc__db *db)
+{
+    if (db->is_replica) {
+        zc__db *p = find(db->primary);
+        if (p) {
+            for (int i = 0; i < p->nreplicas; i++)
+                if (!strcmp(p->replicas[i], db->name)) {
+                    memmove(p->replicas[i], p->replicas[i + 1],
+                            (size_t)(p->nreplicas - i - 1) * sizeof p->replicas[0]);
+                    p->nreplicas--;
+                    break;
+                }
+        }
+        __atomic_store_n(&db->is_replica, 0, __ATOMIC_RELEASE);
+        db->primary[0] = '\0';
+    }
+    for (int i = 0; i < db->nreplicas; i++) {
+        zc__db *r = find(db->replicas[i]);
+        if (r) {
+            __atomic_store_n(&r->is_replica, 0, __ATOMIC_RELEASE);
+            r->primary[0] = '\0';
+        }
+    }
+    db->nreplicas = 0;
+}
+
 /* Unlinks a listed database; reg_mu held. Returns 1 if it was freed. */
 static void unlist(zc__db *db)
 {
     zc__db **pp = &reg_head;
     int last;
+    unlink_replicas(db);
     while (*pp && *pp != db)
         pp = &(*pp)->next;
     if (*pp)
@@ -485,6 +558,131 @@ int zc_db_remove(const char *name, zc_error *err)
     if (!db)
         return zc__err(err, ZC_ENODB, "no database named '%.*s' is set up", ZC_DB_NAME_MAX, name);
     return ZC_OK;
+}
+
+int zc_db_add_replica(const char *primary, const char *replica, zc_error *err)
+{
+    zc__db *p, *r;
+    int st = ZC_OK;
+
+    if (!primary)
+        primary = ZC_DEFAULT_DB;
+    if (!replica)
+        return zc__err(err, ZC_EINVAL, "zc_db_add_replica: replica is NULL");
+    pthread_mutex_lock(&reg_mu);
+    p = find(primary);
+    r = find(replica);
+    if (!p || !r)
+        st = zc__err(err, ZC_ENODB, "no database named '%.*s' is set up", ZC_DB_NAME_MAX,
+                     p ? replica : primary);
+    else if (p == r)
+        st = zc__err(err, ZC_EINVAL, "database '%s' cannot be a replica of itself", p->name);
+    else if (p->is_replica)
+        st = zc__err(err, ZC_EINVAL, "database '%s' is a replica of '%s'; a replica has no "
+                     "replicas", p->name, p->primary);
+    else if (r->is_replica)
+        st = zc__err(err, ZC_EINVAL, "database '%s' is already a replica of '%s'", r->name,
+                     r->primary);
+    else if (r->nreplicas > 0)
+        st = zc__err(err, ZC_EINVAL, "database '%s' has replicas; it cannot be a replica",
+                     r->name);
+    else if (p->nreplicas >= ZC_REPLICAS_MAX)
+        st = zc__err(err, ZC_EINVAL, "database '%s' has %d replicas already (at most %d)",
+                     p->name, p->nreplicas, ZC_REPLICAS_MAX);
+    if (st == ZC_OK) {
+        snprintf(p->replicas[p->nreplicas++], sizeof p->replicas[0], "%s", r->name);
+        snprintf(r->primary, sizeof r->primary, "%s", p->name);
+        __atomic_store_n(&r->is_replica, 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&reg_mu);
+    if (st == ZC_OK)
+        zc__log(ZC_LOG_INFO, replica, "replica of '%s'", primary);
+    return st;
+}
+
+int zc__db_is_replica(zc__db *db)
+{
+    return __atomic_load_n(&db->is_replica, __ATOMIC_ACQUIRE);
+}
+
+int zc__db_name_is_replica(const char *name)
+{
+    zc__db *d;
+    int yes;
+    pthread_mutex_lock(&reg_mu);
+    d = find(name);
+    yes = d && d->is_replica;
+    pthread_mutex_unlock(&reg_mu);
+    return yes;
+}
+
+int zc__db_replica_of(zc__db *db, const char *primary)
+{
+    int yes;
+    if (!zc__db_is_replica(db))
+        return 0;
+    pthread_mutex_lock(&reg_mu);
+    yes = db->is_replica && !strcmp(db->primary, primary);
+    pthread_mutex_unlock(&reg_mu);
+    return yes;
+}
+
+static int replica_healthy(zc__db *d, double now)
+{
+    int ok;
+    pthread_mutex_lock(&d->mu);
+    ok = now >= d->down_until_ms;
+    pthread_mutex_unlock(&d->mu);
+    return ok;
+}
+
+zc__db *zc__db_pick_replica(zc__db *home, unsigned *tried)
+{
+    double now = zc__now_ms();
+    zc__db *out = NULL;
+    pthread_mutex_lock(&reg_mu);
+    for (int k = 0, n = home->nreplicas, start = n ? (int)(home->rr++ % (unsigned)n) : 0;
+         k < n && !out; k++) {
+        int i = (start + k) % n;
+        zc__db *d;
+        if (*tried & (1u << i))
+            continue;
+        *tried |= 1u << i;
+        d = find(home->replicas[i]);
+        if (d && replica_healthy(d, now)) {
+            pthread_mutex_lock(&d->mu);
+            d->refs++;
+            pthread_mutex_unlock(&d->mu);
+            out = d;
+        }
+    }
+    pthread_mutex_unlock(&reg_mu);
+    return out;
+}
+
+void zc__db_replica_down(zc__db *db)
+{
+    int ms = db->opts.replica_retry_ms;
+    pthread_mutex_lock(&db->mu);
+    db->down_until_ms = zc__now_ms() + (ms > 0 ? ms : 0);
+    pthread_mutex_unlock(&db->mu);
+    zc__log(ZC_LOG_WARN, db->name, "replica failed; skipped for %d ms", ms > 0 ? ms : 0);
+}
+
+/* The replica fields of zc_db_info. */
+static void replica_info(zc__db *db, zc_db_info *out)
+{
+    double now = zc__now_ms();
+    pthread_mutex_lock(&reg_mu);
+    if (db->is_replica)
+        snprintf(out->primary, sizeof out->primary, "%s", db->primary);
+    out->replicas = db->nreplicas;
+    for (int i = 0; i < db->nreplicas; i++) {
+        zc__db *r = find(db->replicas[i]);
+        if (r && replica_healthy(r, now))
+            out->replicas_healthy++;
+    }
+    pthread_mutex_unlock(&reg_mu);
 }
 
 int zc_db_exists(const char *name)
@@ -525,6 +723,7 @@ int zc_db_get_info(const char *name, zc_db_info *out, zc_error *err)
     out->dm_pooling = db->dm_pooling_enabled && db->cp_timeout > 0;
     out->sessions_open = db->open;
     out->sessions_max = db->max_sessions;
+    out->sessions_peak = db->open_peak;
     out->connected = db->connected;
     out->dialect = db->dialect;
     memcpy(out->dbms_name, db->dbms_name, sizeof out->dbms_name);
@@ -533,6 +732,15 @@ int zc_db_get_info(const char *name, zc_db_info *out, zc_error *err)
     memcpy(out->driver_version, db->driver_version, sizeof out->driver_version);
     memcpy(out->quote, db->quote, sizeof out->quote);
     pthread_mutex_unlock(&db->mu);
+    /* Set at zc_db_setup and never changed: no lock needed. */
+    {
+        int n = 0;
+        const zc__driver_option *o = zc__dialect_driver_options(db->driver_dialect, &n);
+        for (int i = 0; i < n; i++)
+            option_list_add(out->options_recommended, sizeof out->options_recommended, &o[i]);
+        memcpy(out->options_added, db->options_added, sizeof out->options_added);
+    }
+    replica_info(db, out);
     zc__db_release(db);
     return ZC_OK;
 }
@@ -546,7 +754,8 @@ int zc__db_admit(zc__db *db, zc_error *err)
 
     pthread_mutex_lock(&db->mu);
     if (db->open < db->max_sessions) {
-        db->open++;
+        if (++db->open > db->open_peak)
+            db->open_peak = db->open;
         pthread_mutex_unlock(&db->mu);
         return ZC_OK;
     }
@@ -566,7 +775,8 @@ int zc__db_admit(zc__db *db, zc_error *err)
                        "max_overflow %d); none closed within %d ms", db->name, open,
                        db->opts.pool_size, db->opts.max_overflow, db->opts.pool_timeout_ms);
     }
-    db->open++;
+    if (++db->open > db->open_peak)
+        db->open_peak = db->open;
     pthread_mutex_unlock(&db->mu);
     return ZC_OK;
 }

@@ -47,6 +47,8 @@ int zc__dialect_classify_native(int dialect, const char *sqlstate, long native)
             return ZC_ECONSTRAINT;
         if (native == 1406) /* data too long for column */
             return ZC_ETRUNC;
+        if (native == 1290 || native == 1792) /* --read-only server, READ ONLY transaction */
+            return ZC_EREADONLY;
         break;
     case ZC_DIALECT_SQLITE:
         /* sqliteodbc reports SQLite result codes as the native error under HY000. */
@@ -55,6 +57,8 @@ int zc__dialect_classify_native(int dialect, const char *sqlstate, long native)
                 return ZC_ERETRY;
             if (native == 19) /* SQLITE_CONSTRAINT */
                 return ZC_ECONSTRAINT;
+            if (native == 8) /* SQLITE_READONLY */
+                return ZC_EREADONLY;
         }
         break;
     default:

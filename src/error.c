@@ -22,6 +22,7 @@ const char *zc_strerror(int status)
     case ZC_ETRUNC: return "value too long";
     case ZC_ENODB: return "no such database";
     case ZC_ESTATE: return "invalid state";
+    case ZC_EREADONLY: return "database is read-only";
     default: return "unknown status";
     }
 }
@@ -64,6 +65,8 @@ int zc__classify(const char *st, long native, int dialect)
         return ZC_ETRUNC;
     if (!strcmp(st, "HY001"))
         return ZC_ENOMEM;
+    if (!strcmp(st, "25006"))
+        return ZC_EREADONLY;
     if (!strcmp(st, "HY010") || !strcmp(st, "25000") || !strcmp(st, "25P02"))
         return ZC_ESTATE;
     /* Driver-manager failures to load a driver or find a DSN happen at connect. */
@@ -165,7 +168,8 @@ static void *log_ud;
 void zc_set_log(zc_log_fn fn, void *ud)
 {
     pthread_mutex_lock(&log_mu);
-    log_fn = fn;
+    /* atomic: zc__log_on() reads it without the lock, from any thread */
+    __atomic_store_n(&log_fn, fn, __ATOMIC_RELAXED);
     log_ud = ud;
     pthread_mutex_unlock(&log_mu);
 }

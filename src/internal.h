@@ -102,6 +102,7 @@ typedef struct zc__db {
     pthread_mutex_t mu;  /* guards everything below */
     pthread_cond_t cv;   /* signalled when a session closes */
     int open;            /* sessions admitted */
+    int open_peak;       /* most admitted at once */
     int refs;            /* 1 for the registry while listed + 1 per session/repo */
     int listed;
 
@@ -110,11 +111,21 @@ typedef struct zc__db {
     char driver_path[256];   /* the driver's library, from odbcinst.ini */
     int driver_dialect;      /* what that library serves, ZC_DIALECT_UNKNOWN if unsure */
     int dm_pooling_enabled, cp_timeout, threading;
+    char options_added[256]; /* "Key=Value;…" that apply_driver_options appended */
 
     /* dialect facts, read at first connect */
     int connected;
     int dialect;
     char dbms_name[64], dbms_version[64], driver_name[64], driver_version[64], quote[4];
+
+    /* Replica links, by name (guarded by the registry lock): a replica names its
+       primary; a primary lists its replicas and where round-robin starts next. */
+    int is_replica;      /* also read atomically without the lock */
+    char primary[ZC_DB_NAME_MAX + 1];
+    char replicas[ZC_REPLICAS_MAX][ZC_DB_NAME_MAX + 1];
+    int nreplicas;
+    unsigned rr;
+    double down_until_ms; /* a replica that failed is skipped until then (guarded by mu) */
 
     struct zc__db *next;
 } zc__db;
@@ -122,12 +133,25 @@ typedef struct zc__db {
 /* Looks a database up and takes a reference; ZC_ENODB if absent. */
 int zc__db_acquire(const char *name, zc__db **out, zc_error *err);
 void zc__db_release(zc__db *db);
+/* Takes one more reference on a database the caller already holds. */
+void zc__db_retain(zc__db *db);
 SQLHENV zc__db_env(void);
 /* Waits for admission (pool_timeout_ms); ZC_ETIMEOUT when the wait runs out. */
 int zc__db_admit(zc__db *db, zc_error *err);
 void zc__db_leave(zc__db *db);
 /* Records the dialect facts of a fresh connection (once per database). */
 void zc__db_learn(zc__db *db, SQLHDBC dbc);
+/* 1 if zodiac treats the database as read-only (it was declared a replica). */
+int zc__db_is_replica(zc__db *db);
+/* The same, by name; 0 when no such database is set up. */
+int zc__db_name_is_replica(const char *name);
+/* 1 if db is a replica of the database named primary. */
+int zc__db_replica_of(zc__db *db, const char *primary);
+/* The next healthy replica of home (round-robin) not yet in *tried, with a reference
+   taken; NULL when none is left. Bit i of *tried stands for home's i-th replica. */
+zc__db *zc__db_pick_replica(zc__db *home, unsigned *tried);
+/* Marks a replica failed: routing skips it for its replica_retry_ms. */
+void zc__db_replica_down(zc__db *db);
 
 /* ---- stmt.c ------------------------------------------------------------ */
 
@@ -217,7 +241,8 @@ void zc__stmt_free(zc__stmt *st);
 /* ---- session.c --------------------------------------------------------- */
 
 struct zc_session {
-    zc__db *db;
+    zc__db *db;          /* whose connection the session holds (admitted there) */
+    zc__db *home;        /* a routed session's primary (referenced), NULL otherwise */
     SQLHDBC dbc;
     int connected;
     int in_txn;          /* a statement ran since the last commit/rollback */
@@ -231,8 +256,15 @@ struct zc_session {
     struct zc_rows *rows; /* the open cursor, if any */
 };
 
-/* Drops the connection and makes a new one (statements are re-prepared lazily). */
+/* Drops the connection and makes a new one (statements are re-prepared lazily); a
+   routed session whose replica cannot be reached moves to its primary. */
 int zc__session_reconnect(struct zc_session *s, zc_error *err);
+/* Before a write: a routed session on a replica moves to its primary; a session on a
+   replica that is not routed gets ZC_EREADONLY. */
+int zc__session_for_write(struct zc_session *s, const char *what, zc_error *err);
+/* 1 if the session may do the work of a repository bound to db_name: it is on that
+   database, routed from it, or on one of its replicas. */
+int zc__session_serves(const struct zc_session *s, const char *db_name);
 /* Reports a statement failure: marks the session broken on ZC_ECONN. */
 int zc__session_fail(struct zc_session *s, SQLSMALLINT htype, SQLHANDLE h, const char *what,
                      zc_error *err);
@@ -334,6 +366,11 @@ void zc__uuid_to_text(const zc_uuid *u, char out[37]);
 
 /* A double as text that converts back to the same double ("%.17g"); returns its length. */
 int zc__double_text(double d, char *out, size_t n);
+
+/* 1 when text[0..n) is well-formed UTF-8 (no overlong forms, surrogates or code points
+   past U+10FFFF): text reaches every backend as UTF-8, and each refuses bad bytes its
+   own way (or, SQLite, stores them), so zodiac refuses them first with ZC_EINVAL. */
+int zc__utf8_valid(const char *text, size_t n);
 
 double zc__now_ms(void);
 

@@ -177,6 +177,9 @@ int zc__map_put(const zc__map *map, int i, const void *rowv, unsigned char *dst,
         if (!nul)
             return zc__err(err, ZC_ETRUNC, "model %s: field '%s': text is not "
                            "NUL-terminated within its %zu bytes", map->m->name, c->name, c->size);
+        if (!zc__utf8_valid((const char *)src, (size_t)(nul - src)))
+            return zc__err(err, ZC_EINVAL, "model %s: field '%s': text is not valid UTF-8",
+                           map->m->name, c->name);
         memcpy(dst, src, (size_t)(nul - src) + 1);
         *ind = (SQLLEN)(nul - src);
         break;
@@ -259,6 +262,9 @@ int zc__map_unpack(const zc__map *map, const unsigned char *rec, void *rowv, int
                 memset(row + c->len_offset, 0, sizeof(size_t));
             continue;
         }
+        if (ind < 0 && ind != SQL_NO_TOTAL) /* no length a driver may report */
+            return zc__err(err, ZC_EDRIVER, "model %s: column '%s': the driver reported "
+                           "length %ld", map->m->name, c->name, (long)ind);
         if (c->flags & ZC_F_NULLABLE)
             *(bool *)(void *)(row + c->null_offset) = false;
         switch (c->type) {
@@ -291,7 +297,7 @@ int zc__map_unpack(const zc__map *map, const unsigned char *rec, void *rowv, int
         }
         case ZC_FT_UUID: {
             char text[37];
-            size_t n = ind > 36 ? 36 : (size_t)ind;
+            size_t n = ind < 0 || ind > 36 ? 36 : (size_t)ind; /* SQL_NO_TOTAL too */
             memcpy(text, rec + c->data_off, n);
             text[n] = '\0';
             if (ind != 36 || zc_uuid_parse(text, (zc_uuid *)(void *)dst) != ZC_OK)
@@ -305,7 +311,11 @@ int zc__map_unpack(const zc__map *map, const unsigned char *rec, void *rowv, int
         case ZC_FT_DOUBLE:
             if (c->ctype == SQL_C_CHAR) {
                 char *end;
-                double d = strtod((const char *)(rec + c->data_off), &end);
+                double d;
+                if (!memchr(rec + c->data_off, '\0', DOUBLE_STAGE))
+                    return zc__err(err, ZC_ETRUNC, "model %s: column '%s': the number's text "
+                                   "does not fit %d bytes", map->m->name, c->name, DOUBLE_STAGE);
+                d = strtod((const char *)(rec + c->data_off), &end);
                 if (end == (const char *)(rec + c->data_off) || *end != '\0')
                     return zc__err(err, ZC_EINVAL, "model %s: column '%s': '%.31s' is not a "
                                    "number", map->m->name, c->name,

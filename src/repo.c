@@ -31,6 +31,7 @@ typedef struct zc__rsql {
 struct zc_repo {
     const zc_model *m;
     char db[ZC_DB_NAME_MAX + 1];
+    int routed;                   /* reads without a session go to a replica */
     pthread_mutex_t mu;           /* guards making sql[] entries */
     zc__rsql *sql[ZC_DIALECT_ANSI + 1];
 };
@@ -158,7 +159,21 @@ static int rsql_for(zc_repo *r, zc_session *s, const zc__rsql **out, zc_error *e
     return st;
 }
 
+static int repo_open(const zc_model *m, const char *db_name, int routed, zc_repo **out,
+                     zc_error *err);
+
 int zc_repo_open(const zc_model *m, const char *db_name, zc_repo **out, zc_error *err)
+{
+    return repo_open(m, db_name, 0, out, err);
+}
+
+int zc_repo_open_routed(const zc_model *m, const char *db_name, zc_repo **out, zc_error *err)
+{
+    return repo_open(m, db_name, 1, out, err);
+}
+
+static int repo_open(const zc_model *m, const char *db_name, int routed, zc_repo **out,
+                     zc_error *err)
 {
     zc_repo *r;
     int st;
@@ -176,6 +191,7 @@ int zc_repo_open(const zc_model *m, const char *db_name, zc_repo **out, zc_error
     if (!r)
         return zc__err(err, ZC_ENOMEM, "out of memory");
     r->m = m;
+    r->routed = routed;
     snprintf(r->db, sizeof r->db, "%s", db_name);
     pthread_mutex_init(&r->mu, NULL);
     *out = r;
@@ -202,11 +218,32 @@ typedef struct uow {
     int own;
 } uow;
 
-static int uow_begin(zc_repo *r, zc_session *s, uow *u, zc_error *err)
+/*
+ * Starts an operation. Without a session, a routed repository reads through a
+ * routed session (a replica) and writes on its database; with one, a write moves
+ * a routed session to its primary. Writes on a replica are refused here, before
+ * anything reaches the server.
+ */
+static int uow_begin(zc_repo *r, zc_session *s, uow *u, int write, const char *what,
+                     zc_error *err)
 {
+    int st;
     u->s = s;
     u->own = s == NULL;
-    return s ? ZC_OK : zc_session_open(r->db, &u->s, err);
+    if (s && !zc__session_serves(s, r->db))
+        return zc__err(err, ZC_EINVAL, "%s: the session is on database '%s', the repository "
+                       "on '%s'", what, zc_session_db_name(s), r->db);
+    if (s)
+        return write ? zc__session_for_write(s, what, err) : ZC_OK;
+    if (write && zc__db_name_is_replica(r->db))
+        return zc__err(err, ZC_EREADONLY, "%s: database '%s' is a read replica; write "
+                       "through its primary", what, r->db);
+    if (r->routed && !write)
+        return zc_session_open_routed(r->db, &u->s, err);
+    if ((st = zc_session_open(r->db, &u->s, err)) == ZC_OK && write &&
+        (st = zc__session_for_write(u->s, what, err)) != ZC_OK)
+        zc_session_close(&u->s); /* made a replica since the check above */
+    return st;
 }
 
 /* Ends an operation: a session of our own commits writes that succeeded and is closed. */
@@ -406,7 +443,7 @@ int zc_repo_insert(zc_repo *r, zc_session *s, void *row, zc_error *err)
     const zc__rsql *q;
     int st;
     if ((st = check_args(r, row, "zc_repo_insert", err)) != ZC_OK ||
-        (st = uow_begin(r, s, &u, err)) != ZC_OK)
+        (st = uow_begin(r, s, &u, 1, "zc_repo_insert", err)) != ZC_OK)
         return st;
     st = rsql_for(r, u.s, &q, err);
     if (st == ZC_OK)
@@ -620,7 +657,7 @@ int zc_repo_insert_many(zc_repo *r, zc_session *s, void *rows, size_t n, zc_erro
         return st;
     if (n == 0)
         return ZC_OK;
-    if ((st = uow_begin(r, s, &u, err)) != ZC_OK)
+    if ((st = uow_begin(r, s, &u, 1, "zc_repo_insert_many", err)) != ZC_OK)
         return st;
     if ((st = rsql_for(r, u.s, &q, err)) != ZC_OK || (st = id_step(u.s, q, &step, err)) != ZC_OK)
         return uow_end(&u, st, 1, err);
@@ -687,7 +724,7 @@ int zc_repo_get(zc_repo *r, zc_session *s, const void *id, void *row_out, zc_err
     int rc;
     if ((rc = check_args(r, id, "zc_repo_get", err)) != ZC_OK ||
         (rc = check_args(r, row_out, "zc_repo_get", err)) != ZC_OK ||
-        (rc = uow_begin(r, s, &u, err)) != ZC_OK)
+        (rc = uow_begin(r, s, &u, 0, "zc_repo_get", err)) != ZC_OK)
         return rc;
     v = id_value(r->m, id);
     if ((rc = rsql_for(r, u.s, &q, err)) == ZC_OK &&
@@ -719,7 +756,7 @@ int zc_repo_update(zc_repo *r, zc_session *s, void *row, zc_error *err)
     int64_t n = 0;
     int rc;
     if ((rc = check_args(r, row, "zc_repo_update", err)) != ZC_OK ||
-        (rc = uow_begin(r, s, &u, err)) != ZC_OK)
+        (rc = uow_begin(r, s, &u, 1, "zc_repo_update", err)) != ZC_OK)
         return rc;
     if ((rc = rsql_for(r, u.s, &q, err)) == ZC_OK &&
         (rc = zc__stmt_get_sql(u.s, &q->update, &st, err)) == ZC_OK) {
@@ -763,7 +800,7 @@ int zc_repo_delete(zc_repo *r, zc_session *s, const void *id, zc_error *err)
     int64_t n = 0;
     int rc;
     if ((rc = check_args(r, id, "zc_repo_delete", err)) != ZC_OK ||
-        (rc = uow_begin(r, s, &u, err)) != ZC_OK)
+        (rc = uow_begin(r, s, &u, 1, "zc_repo_delete", err)) != ZC_OK)
         return rc;
     v = id_value(r->m, id);
     if ((rc = rsql_for(r, u.s, &q, err)) == ZC_OK &&
@@ -787,6 +824,12 @@ static int check_query(const zc__map *map, const zc_query *qq, zc_error *err)
         return zc__err(err, ZC_EINVAL, "too many parameters (%zu)", qq->nparams);
     if (!(qq->where && *qq->where) && qq->nparams)
         return zc__err(err, ZC_EINVAL, "%zu parameters but no where", qq->nparams);
+    /* a cursor copies text and blob values before they are bound (and checked) */
+    for (size_t i = 0; i < qq->nparams; i++)
+        if ((qq->params[i].type == ZC_T_TEXT && !qq->params[i].v.s) ||
+            (qq->params[i].type == ZC_T_BLOB && !qq->params[i].v.b.p && qq->params[i].v.b.n))
+            return zc__err(err, ZC_EINVAL, "parameter %zu: %s pointer is NULL", i + 1,
+                           qq->params[i].type == ZC_T_TEXT ? "text" : "blob");
     if (qq->where)
         return zc__where_check(map, qq->where, qq->nparams, err);
     return ZC_OK;
@@ -936,7 +979,7 @@ int zc_repo_find(zc_repo *r, zc_session *s, const zc_query *qq, void *rows, size
     if (!c)
         return zc__err(err, ZC_ENOMEM, "out of memory");
     c->left = -1; /* cap bounds what is read */
-    if ((rc = uow_begin(r, s, &u, err)) != ZC_OK) {
+    if ((rc = uow_begin(r, s, &u, 0, "zc_repo_find", err)) != ZC_OK) {
         free(c);
         return rc;
     }
@@ -980,7 +1023,7 @@ static int count_sql(zc_repo *r, zc_session *s, const char *what, const char *wh
     vals = malloc((nparams + 2) * sizeof *vals);
     if (!vals)
         return zc__err(err, ZC_ENOMEM, "out of memory");
-    if ((rc = uow_begin(r, s, &u, err)) != ZC_OK) {
+    if ((rc = uow_begin(r, s, &u, 0, "zc_repo_count", err)) != ZC_OK) {
         free(vals);
         return rc;
     }
@@ -1172,6 +1215,9 @@ int zc_repo_cursor(zc_repo *r, zc_session *s, const zc_query *qq, zc_cursor **ou
     *out = NULL;
     if (!r || !s)
         return zc__err(err, ZC_EINVAL, "zc_repo_cursor: repository and session are required");
+    if (!zc__session_serves(s, r->db))
+        return zc__err(err, ZC_EINVAL, "zc_repo_cursor: the session is on database '%s', the "
+                       "repository on '%s'", zc_session_db_name(s), r->db);
     if (!qq)
         qq = &all;
     c = calloc(1, sizeof *c);

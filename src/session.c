@@ -55,10 +55,13 @@ int zc__session_fail(zc_session *s, SQLSMALLINT htype, SQLHANDLE h, const char *
             set_conn_state(err, "08S01");
         }
     }
-    if (st == ZC_ECONN)
+    if (st == ZC_ECONN) {
         s->broken = 1;
-    else
+        if (zc__db_is_replica(s->db))
+            zc__db_replica_down(s->db);
+    } else {
         s->failed = 1;
+    }
     return st;
 }
 
@@ -138,12 +141,76 @@ static int connect_dbc(zc_session *s, zc_error *err)
     return ZC_OK;
 }
 
+/*
+ * Moves a routed session to another database of its set (its primary): admission
+ * there first, so a session that cannot move keeps what it has; then the old
+ * connection goes back and a new one is made. Cached statements stay and are
+ * prepared again on the new connection when next used: a replica runs the same
+ * DBMS as its primary, which is checked here once both have connected.
+ */
+static int move_to(zc_session *s, zc__db *target, zc_error *err)
+{
+    zc__db *from = s->db;
+    int st, df, dt;
+
+    if ((st = zc__db_admit(target, err)) != ZC_OK)
+        return st;
+    zc__db_retain(target);
+    free_dbc(s);
+    zc__db_leave(from);
+    s->db = target;
+    zc__log(ZC_LOG_INFO, from->name, "routed session moves to '%s'", target->name);
+    st = connect_dbc(s, err);
+    df = __atomic_load_n(&from->dialect, __ATOMIC_ACQUIRE);
+    dt = __atomic_load_n(&target->dialect, __ATOMIC_ACQUIRE);
+    if (st == ZC_OK && df != ZC_DIALECT_UNKNOWN && dt != ZC_DIALECT_UNKNOWN && df != dt)
+        st = zc__err(err, ZC_EINVAL, "replica '%s' runs %s but its primary '%s' runs %s",
+                     from->name, zc__dialect_name(df), target->name, zc__dialect_name(dt));
+    zc__db_release(from);
+    if (st != ZC_OK)
+        s->broken = 1;
+    return st;
+}
+
 int zc__session_reconnect(zc_session *s, zc_error *err)
 {
+    int st;
     zc__log(ZC_LOG_WARN, s->db->name, "connection is dead; reconnecting");
     s->broken = 1;
     free_dbc(s);
-    return connect_dbc(s, err);
+    st = connect_dbc(s, err);
+    if (st == ZC_ECONN && s->home && s->db != s->home) {
+        /* The replica is gone: nothing ran on it, so the reads go to the primary. */
+        zc__db_replica_down(s->db);
+        st = move_to(s, s->home, err);
+    }
+    return st;
+}
+
+int zc__session_serves(const zc_session *s, const char *db_name)
+{
+    return !strcmp(s->db->name, db_name) || (s->home && !strcmp(s->home->name, db_name)) ||
+           zc__db_replica_of(s->db, db_name);
+}
+
+int zc__session_for_write(zc_session *s, const char *what, zc_error *err)
+{
+    if (!s->home || s->db == s->home) {
+        if (zc__db_is_replica(s->db))
+            return zc__err(err, ZC_EREADONLY, "%s: database '%s' is a read replica; write "
+                           "through its primary", what, s->db->name);
+        return ZC_OK;
+    }
+    if (s->rows)
+        return zc__err(err, ZC_ESTATE, "%s: the routed session moves to its primary for its "
+                       "first write; close the open zc_rows first", what);
+    for (int i = 0; i < s->ncache; i++)
+        if (s->cache[i]->busy)
+            return zc__err(err, ZC_ESTATE, "%s: the routed session moves to its primary for "
+                           "its first write; close the open cursor first", what);
+    if (s->connected && s->in_txn && !s->broken)
+        SQLEndTran(SQL_HANDLE_DBC, s->dbc, SQL_ROLLBACK); /* a read-only transaction */
+    return move_to(s, s->home, err);
 }
 
 /* Longest run of dead pooled connections zodiac walks through before giving up. */
@@ -179,17 +246,16 @@ static int ping(zc_session *s, zc_error *err)
     }
 }
 
-int zc_session_open(const char *db_name, zc_session **out, zc_error *err)
+/*
+ * Admits a session on db (whose reference it takes over, released on failure) and
+ * connects it. home: the routed session's primary, referenced by the caller for the
+ * session, or NULL.
+ */
+static int session_new(zc__db *db, zc__db *home, zc_session **out, zc_error *err)
 {
-    zc__db *db;
     zc_session *s;
     int st;
 
-    if (!out)
-        return zc__err(err, ZC_EINVAL, "zc_session_open: out is NULL");
-    *out = NULL;
-    if ((st = zc__db_acquire(db_name, &db, err)) != ZC_OK)
-        return st;
     if ((st = zc__db_admit(db, err)) != ZC_OK) {
         zc__db_release(db);
         return st;
@@ -201,18 +267,75 @@ int zc_session_open(const char *db_name, zc_session **out, zc_error *err)
         return zc__err(err, ZC_ENOMEM, "out of memory");
     }
     s->db = db;
+    s->home = home;
     st = connect_dbc(s, err);
-    if (st == ZC_OK && db->opts.pre_ping == ZC_PING_ALWAYS)
+    if (st == ZC_OK && s->db->opts.pre_ping == ZC_PING_ALWAYS)
         st = ping(s, err);
     if (st != ZC_OK) {
         free_dbc(s);
+        zc__db_leave(s->db);
+        zc__db_release(s->db);
         free(s);
-        zc__db_leave(db);
-        zc__db_release(db);
         return st;
     }
     *out = s;
     return ZC_OK;
+}
+
+int zc_session_open(const char *db_name, zc_session **out, zc_error *err)
+{
+    zc__db *db;
+    int st;
+
+    if (!out)
+        return zc__err(err, ZC_EINVAL, "zc_session_open: out is NULL");
+    *out = NULL;
+    if ((st = zc__db_acquire(db_name, &db, err)) != ZC_OK)
+        return st;
+    return session_new(db, NULL, out, err);
+}
+
+int zc_session_open_routed(const char *db_name, zc_session **out, zc_error *err)
+{
+    zc__db *home, *rep;
+    unsigned tried = 0;
+    int st;
+
+    if (!out)
+        return zc__err(err, ZC_EINVAL, "zc_session_open_routed: out is NULL");
+    *out = NULL;
+    if ((st = zc__db_acquire(db_name, &home, err)) != ZC_OK)
+        return st;
+    if (zc__db_is_replica(home)) {
+        st = zc__err(err, ZC_EINVAL, "zc_session_open_routed: '%s' is a replica; route "
+                     "through its primary", home->name);
+        zc__db_release(home);
+        return st;
+    }
+    /* Healthy replicas in turn; one that cannot be reached is skipped for a while. */
+    while ((rep = zc__db_pick_replica(home, &tried)) != NULL) {
+        zc_error e;
+        zc__db_retain(home);
+        zc__db_retain(rep); /* outlives a failed session_new, for the marking below */
+        st = session_new(rep, home, out, &e);
+        if (st == ZC_OK) {
+            zc__db_release(home);
+            zc__db_release(rep);
+            return ZC_OK;
+        }
+        zc__db_release(home);
+        if (st == ZC_ECONN)
+            zc__db_replica_down(rep);
+        zc__log(ZC_LOG_WARN, rep->name, "replica unavailable (%s); trying the next",
+                zc_strerror(st));
+        zc__db_release(rep);
+    }
+    /* No replica (healthy or at all): the primary. */
+    zc__db_retain(home);
+    st = session_new(home, home, out, err);
+    if (st != ZC_OK)
+        zc__db_release(home);
+    return st;
 }
 
 static int end_tran(zc_session *s, SQLSMALLINT how, zc_error *err)
@@ -315,6 +438,7 @@ void zc_session_close(zc_session **sp)
     free(s->cache);
     zc__db_leave(s->db);
     zc__db_release(s->db);
+    zc__db_release(s->home);
     free(s);
 }
 
@@ -374,6 +498,10 @@ int zc_session_exec(zc_session *s, const char *sql, const zc_value *params, size
     if (s->rows && s->rows->st->sql_len == strlen(sql) && !strcmp(s->rows->st->sql, sql))
         return zc__err(err, ZC_ESTATE, "zc_session_exec: that statement is being read by an "
                        "open zc_rows");
+    /* A routed session treats every exec as a write: it moves to its primary. */
+    if (s->home && s->db != s->home &&
+        (rc = zc__session_for_write(s, "zc_session_exec", err)) != ZC_OK)
+        return rc;
     if ((rc = run(s, sql, params, nparams, &st, err)) != ZC_OK)
         return rc;
     if (rows_affected) {
@@ -405,6 +533,11 @@ static int savepoint_sql(zc_session *s, const char *verb, const char *name, zc_e
 
 int zc_session_savepoint(zc_session *s, const char *name, zc_error *err)
 {
+    int st;
+    /* Savepoints mark a transaction that is going to write: a routed session moves first. */
+    if (s && s->home && s->db != s->home &&
+        (st = zc__session_for_write(s, "zc_session_savepoint", err)) != ZC_OK)
+        return st;
     return savepoint_sql(s, "SAVEPOINT", name, err);
 }
 
@@ -666,7 +799,10 @@ int zc_session_query_int(zc_session *s, const char *sql, const zc_value *params,
                          int64_t *out, zc_error *err)
 {
     zc_rows *r = NULL;
-    int st = zc_session_query(s, sql, params, nparams, &r, err);
+    int st;
+    if (!out)
+        return zc__err(err, ZC_EINVAL, "zc_session_query_int: out is NULL");
+    st = zc_session_query(s, sql, params, nparams, &r, err);
     if (st != ZC_OK)
         return st;
     st = zc_rows_next(r, err);

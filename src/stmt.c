@@ -379,7 +379,13 @@ int zc__stmt_bind_values(zc__stmt *st, const zc_value *v, size_t n, zc_error *er
             pb->ind = 0;
             break;
         case ZC_T_TEXT: {
-            size_t len = strlen(v[i].v.s);
+            size_t len;
+            if (!v[i].v.s)
+                return zc__err(err, ZC_EINVAL, "parameter %zu: text pointer is NULL (zc_text(NULL) "
+                               "gives a NULL value)", i + 1);
+            len = strlen(v[i].v.s);
+            if (!zc__utf8_valid(v[i].v.s, len))
+                return zc__err(err, ZC_EINVAL, "parameter %zu: text is not valid UTF-8", i + 1);
             b.ctype = SQL_C_CHAR;
             b.sqltype = len > 4000 ? SQL_LONGVARCHAR : SQL_VARCHAR;
             b.colsize = len ? len : 1;
@@ -459,8 +465,10 @@ int zc__stmt_execute(zc__stmt *st, zc_error *err)
             return ZC_OK;
         }
         /* Nothing of this session has run on the connection: a connection that turns out
-           dead was handed out dead by the pool, and replacing it loses nothing. */
-        if (status == ZC_ECONN && !s->ran && s->db->opts.pre_ping != ZC_PING_OFF &&
+           dead was handed out dead by the pool, and replacing it loses nothing. A statement
+           that failed counts as run: its transaction is under way and cannot commit. */
+        if (status == ZC_ECONN && !s->ran && !s->in_txn && !s->failed &&
+            s->db->opts.pre_ping != ZC_PING_OFF &&
             attempt < s->db->max_sessions + 2) {
             int rs = zc__session_reconnect(s, err);
             if (rs != ZC_OK)

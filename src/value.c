@@ -110,6 +110,44 @@ int zc__ts_from_odbc(const SQL_TIMESTAMP_STRUCT *in, zc_timestamp *out)
     return zc__ts_join(&c, out);
 }
 
+int zc__utf8_valid(const char *text, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)text, *end = s + n;
+    while (s < end) {
+        unsigned c = *s;
+        size_t k;
+        unsigned lo = 0x80, hi = 0xbf;
+        if (c < 0x80) {
+            s++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) {
+            k = 2;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            k = 3;
+            if (c == 0xe0)
+                lo = 0xa0; /* overlong */
+            else if (c == 0xed)
+                hi = 0x9f; /* UTF-16 surrogates */
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            k = 4;
+            if (c == 0xf0)
+                lo = 0x90; /* overlong */
+            else if (c == 0xf4)
+                hi = 0x8f; /* past U+10FFFF */
+        } else {
+            return 0;
+        }
+        if ((size_t)(end - s) < k || s[1] < lo || s[1] > hi)
+            return 0;
+        for (size_t i = 2; i < k; i++)
+            if ((s[i] & 0xc0) != 0x80)
+                return 0;
+        s += k;
+    }
+    return 1;
+}
+
 /* One way of writing a UUID: zc_uuid_format's. */
 void zc__uuid_to_text(const zc_uuid *u, char out[37])
 {

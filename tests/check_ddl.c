@@ -221,6 +221,11 @@ START_TEST(every_type_round_trips_with_edge_values)
     rows[0].i32 = INT32_MIN;
     rows[0].i64 = INT64_MIN;
     rows[0].d = -DBL_MAX;
+    /* Under valgrind (tests/valgrind.sh sets ZC_UNDER_VALGRIND) long double has only
+       double's precision, so SQLite's text-to-REAL conversion, done in long double,
+       turns -DBL_MAX into -inf (sqlite3 alone does the same under valgrind). */
+    if (zct_cur->dialect == ZC_DIALECT_SQLITE && getenv("ZC_UNDER_VALGRIND"))
+        rows[0].d = -DBL_MAX / 2;
     rows[0].name[0] = '\0';
     rows[0].data_len = 0;
     /* 1: the other extremes, and every nullable field set */

@@ -65,8 +65,8 @@ static void setup1(void) { setup_i(1); }
 static void setup2(void) { setup_i(2); }
 static void teardown(void) { zc_db_shutdown(); }
 
-void zct_add_backend_cases(Suite *s, const char *prefix, zct_add_fn add, int timeout_s,
-                           int servers_only)
+static void add_cases(Suite *s, const char *prefix, zct_add_fn add, int timeout_s,
+                      int servers_only, const char *only)
 {
     static void (*const setups[3])(void) = { setup0, setup1, setup2 };
     static char names[16][96]; /* TCase keeps the pointer: storage for the process */
@@ -76,7 +76,7 @@ void zct_add_backend_cases(Suite *s, const char *prefix, zct_add_fn add, int tim
     for (int i = 0; i < n && used < 16; i++) {
         char *name = names[used];
         TCase *tc;
-        if (servers_only && !b[i].conn_nopool)
+        if ((servers_only && !b[i].conn_nopool) || (only && strcmp(only, b[i].name)))
             continue;
         snprintf(name, sizeof names[0], "%s/%s", prefix, b[i].name);
         used++;
@@ -86,6 +86,18 @@ void zct_add_backend_cases(Suite *s, const char *prefix, zct_add_fn add, int tim
         add(tc);
         suite_add_tcase(s, tc);
     }
+}
+
+void zct_add_backend_cases(Suite *s, const char *prefix, zct_add_fn add, int timeout_s,
+                           int servers_only)
+{
+    add_cases(s, prefix, add, timeout_s, servers_only, NULL);
+}
+
+void zct_add_backend_case_named(Suite *s, const char *prefix, zct_add_fn add, int timeout_s,
+                                const char *backend)
+{
+    add_cases(s, prefix, add, timeout_s, 0, backend);
 }
 
 int zct_run(Suite *s)

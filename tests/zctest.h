@@ -30,6 +30,10 @@ typedef void (*zct_add_fn)(TCase *tc);
 void zct_add_backend_cases(Suite *s, const char *prefix, zct_add_fn add, int timeout_s,
                            int servers_only);
 
+/* The same for one backend only, if the run requires it: "<prefix>/<backend>". */
+void zct_add_backend_case_named(Suite *s, const char *prefix, zct_add_fn add, int timeout_s,
+                                const char *backend);
+
 extern const zct_backend *zct_cur;
 
 /* Runs a suite and returns the process exit status. */

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/** Marks a declaration as part of the library's exported API (the rest is hidden). */
 #if defined(_WIN32) && defined(ZC_BUILDING)
 #define ZC_API __declspec(dllexport)
 #elif defined(__GNUC__) && __GNUC__ >= 4
@@ -25,7 +26,7 @@ typedef int64_t zc_timestamp;
 
 /** A UUID as its 16 bytes in network (RFC 4122) order. The all-zero UUID is "nil". */
 typedef struct zc_uuid {
-    unsigned char bytes[16];
+    unsigned char bytes[16]; /**< bytes[0] is the first byte of the text form */
 } zc_uuid;
 
 #ifdef __cplusplus

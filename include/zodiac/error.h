@@ -30,7 +30,8 @@ enum {
     ZC_ETIMEOUT = -7,     /**< a wait or a statement timed out (admission, HYT00/HYT01) */
     ZC_ETRUNC = -8,       /**< a value does not fit its column or buffer; nothing was cut */
     ZC_ENODB = -9,        /**< no database of that name is set up */
-    ZC_ESTATE = -10       /**< the call is not valid in the object's state */
+    ZC_ESTATE = -10,      /**< the call is not valid in the object's state */
+    ZC_EREADONLY = -11    /**< a write on a read-only database (a replica; SQLSTATE 25006) */
 };
 
 /** Size of zc_error.message, NUL included. */
@@ -48,7 +49,10 @@ typedef struct zc_error {
 
 /**
  * @brief A short English description of a status.
- * @return a static string; never NULL (unknown statuses get "unknown status").
+ * @param[in] status any status
+ * @return a static string, never to be freed; never NULL (unknown statuses get
+ *         "unknown status").
+ * @note Any thread may call it.
  */
 ZC_API const char *zc_strerror(int status);
 
@@ -61,13 +65,18 @@ enum { ZC_LOG_DEBUG = 0, ZC_LOG_INFO = 1, ZC_LOG_WARN = 2, ZC_LOG_ERROR = 3 };
  * @param level one of ZC_LOG_*
  * @param db the database name the line is about, or "" when none
  * @param line the text, secrets masked; valid only during the call
- * @note Called from whichever thread does the work; must be thread-safe.
+ * @note Called from whichever thread does the work, in several threads at once when
+ *       several work: it must be thread-safe. zodiac holds none of its locks during
+ *       the call, so the callback may call zodiac (but a session only from its thread).
  */
 typedef void (*zc_log_fn)(void *ud, int level, const char *db, const char *line);
 
 /**
  * @brief Sets (or with NULL clears) the process-wide log callback.
- * @note Thread-safe. zodiac never writes to stdout or stderr itself.
+ * @note Thread-safe, also while other threads log. A call of the previous callback
+ *       that had started may still finish after zc_set_log() returns: keep the old ud
+ *       valid until the threads that were logging are done. zodiac never writes to
+ *       stdout or stderr itself.
  */
 ZC_API void zc_set_log(zc_log_fn fn, void *ud);
 

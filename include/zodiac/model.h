@@ -22,6 +22,7 @@
  *
  * Field kinds and their C members:
  * | macro               | member                | column                         |
+ * | ------------------- | --------------------- | ------------------------------ |
  * | ZC_FIELD_INT32      | int32_t               | INTEGER                        |
  * | ZC_FIELD_INT64      | int64_t               | BIGINT                         |
  * | ZC_FIELD_DOUBLE     | double                | DOUBLE PRECISION               |
@@ -35,7 +36,10 @@
  * true means NULL, both ways. Text and blobs never lose bytes silently: a value
  * that does not fit its member or column is refused with ZC_ETRUNC.
  *
- * @note Models are immutable and may be shared by any number of threads.
+ * @note Models are immutable and may be shared by any number of threads. Every
+ *       function in this header may be called from any thread: the timestamp and
+ *       UUID helpers touch only their arguments (zc_uuid_v4 uses libuuid, which
+ *       is thread-safe).
  */
 #ifndef ZODIAC_MODEL_H
 #define ZODIAC_MODEL_H
@@ -69,7 +73,7 @@ enum {
 
 /** Field flags. */
 #define ZC_F_UNIQUE 0x0001u   /**< UNIQUE constraint */
-#define ZC_F_INDEX 0x0002u    /**< CREATE INDEX ix_<table>_<column> */
+#define ZC_F_INDEX 0x0002u    /**< `CREATE INDEX ix_<table>_<column>` */
 #define ZC_F_NULLABLE 0x0004u /**< may be NULL (set by the *_NULL macros) */
 
 /** Primary-key kinds. */
@@ -97,16 +101,25 @@ typedef struct zc_model {
     const char *table;     /**< table name: a plain identifier */
     size_t size;           /**< sizeof the struct */
     int pk;                /**< ZC_PK_INT or ZC_PK_UUID */
-    size_t id_offset, id_size;
-    size_t created_offset, updated_offset;
+    size_t id_offset;      /**< offsetof the id member */
+    size_t id_size;        /**< sizeof the id member: 8 (ZC_PK_INT) or 16 (ZC_PK_UUID) */
+    size_t created_offset; /**< offsetof the created_at member */
+    size_t updated_offset; /**< offsetof the updated_at member */
     const zc_field *fields; /**< the struct's own columns (not id / timestamps) */
-    size_t nfields;
+    size_t nfields;         /**< how many fields */
 } zc_model;
 
 #define ZC__MEMBER_SIZE(T, m) sizeof(((T *)0)->m)
 #define ZC__FIELD(T, m, ft, fl, nul, len, def) \
     { #m, ft, offsetof(T, m), ZC__MEMBER_SIZE(T, m), (fl), nul, len, def }
 
+/**
+ * @name Field descriptors
+ * Each builds one zc_field from struct type T, member m and flags fl (ZC_F_*): the column
+ * is named after the member and typed as the table at the top of this file says.
+ * @{
+ */
+/** A zc_field for member m of struct T with flags fl (ZC_F_*); see the table above. */
 #define ZC_FIELD_INT32(T, m, fl) ZC__FIELD(T, m, ZC_FT_INT32, fl, ZC_NO_MEMBER, ZC_NO_MEMBER, NULL)
 #define ZC_FIELD_INT64(T, m, fl) ZC__FIELD(T, m, ZC_FT_INT64, fl, ZC_NO_MEMBER, ZC_NO_MEMBER, NULL)
 #define ZC_FIELD_DOUBLE(T, m, fl) ZC__FIELD(T, m, ZC_FT_DOUBLE, fl, ZC_NO_MEMBER, ZC_NO_MEMBER, NULL)
@@ -117,9 +130,17 @@ typedef struct zc_model {
     ZC__FIELD(T, m, ZC_FT_TIMESTAMP, fl, ZC_NO_MEMBER, ZC_NO_MEMBER, NULL)
 #define ZC_FIELD_BLOB(T, m, fl) \
     ZC__FIELD(T, m, ZC_FT_BLOB, fl, ZC_NO_MEMBER, offsetof(T, m##_len), NULL)
+/** @} */
 
 /* Nullable variants: the struct has `bool <member>_null`. */
 #define ZC__NUL(T, m) offsetof(T, m##_null)
+/**
+ * @name Nullable field descriptors
+ * As the field descriptors above, for a column that may be NULL: struct T also has
+ * `bool <m>_null`, true when the value is NULL (on insert, update and read).
+ * @{
+ */
+/** A nullable zc_field for member m of struct T (with `bool m_null`) and flags fl. */
 #define ZC_FIELD_INT32_NULL(T, m, fl) \
     ZC__FIELD(T, m, ZC_FT_INT32, (fl) | ZC_F_NULLABLE, ZC__NUL(T, m), ZC_NO_MEMBER, NULL)
 #define ZC_FIELD_INT64_NULL(T, m, fl) \
@@ -136,6 +157,7 @@ typedef struct zc_model {
     ZC__FIELD(T, m, ZC_FT_TIMESTAMP, (fl) | ZC_F_NULLABLE, ZC__NUL(T, m), ZC_NO_MEMBER, NULL)
 #define ZC_FIELD_BLOB_NULL(T, m, fl) \
     ZC__FIELD(T, m, ZC_FT_BLOB, (fl) | ZC_F_NULLABLE, ZC__NUL(T, m), offsetof(T, m##_len), NULL)
+/** @} */
 
 /** Any field with a DEFAULT in its DDL: wrap a ZC_FIELD_* and give the value text. */
 #define ZC_FIELD_DEFAULT(T, m, ft, fl, def) \

@@ -22,21 +22,43 @@
 extern "C" {
 #endif
 
+/** A session: one connection and its transaction. Opaque; one thread at a time. */
 typedef struct zc_session zc_session;
+/** A cursor over the rows of zc_session_query(). Opaque; belongs to its session. */
 typedef struct zc_rows zc_rows;
 
 /**
  * @brief Opens a session on a database.
  * @param[in] db_name the database, NULL for ZC_DEFAULT_DB
- * @param[out] out the session; NULL on failure
+ * @param[out] out the session; NULL on failure. Close it with zc_session_close().
+ * @param[out] err optional: filled on failure
  * @return ZC_OK; ZC_ENODB; ZC_ETIMEOUT when pool_size + max_overflow sessions stay
  *         open longer than pool_timeout_ms; ZC_ECONN when the connection fails
  *         (SQLSTATE in err).
  */
 ZC_API int zc_session_open(const char *db_name, zc_session **out, zc_error *err);
 
+/**
+ * @brief Opens a routed session on a database that has replicas (zc_db_add_replica()).
+ *
+ * The session starts on a healthy replica (round-robin) and reads there. At its first
+ * write (zc_session_exec(), or a repository write) it moves to db_name itself and stays
+ * there until closed, so it reads its own writes. Moving ends the read transaction on
+ * the replica; it is refused with ZC_ESTATE while a cursor is open. A replica that fails
+ * to connect, or whose connection is dead before any statement ran, is skipped for its
+ * replica_retry_ms and the next is tried; with none healthy the session uses db_name.
+ * zc_session_query() and zc_session_query_int() are reads: run a locking read
+ * (SELECT … FOR UPDATE) through zc_session_exec() or on a plain session.
+ * @param[in] db_name the primary, NULL for ZC_DEFAULT_DB
+ * @param[out] out the session; NULL on failure. Close it with zc_session_close().
+ * @param[out] err optional: filled on failure
+ * @return as zc_session_open(); a database without replicas gives a plain session.
+ */
+ZC_API int zc_session_open_routed(const char *db_name, zc_session **out, zc_error *err);
 /** @brief Commits the transaction. ZC_ECONN with "outcome unknown" in the message
- *         when the connection failed during the commit: it is never retried. */
+ *         when the connection failed during the commit: it is never retried.
+ *         ZC_ESTATE, with the transaction rolled back, when one of its statements
+ *         failed (see zc_session_rollback_to() to recover inside a transaction). */
 ZC_API int zc_session_commit(zc_session *s, zc_error *err);
 
 /** @brief Rolls the transaction back. */
@@ -58,15 +80,27 @@ ZC_API int zc_session_rollback_to(zc_session *s, const char *name, zc_error *err
 
 /**
  * @brief Runs one statement with bound parameters.
+ * @param[in] s the session
  * @param[in] sql the statement; values are `?` parameters, never spliced in
- * @param[in] params nparams values (may be NULL when nparams is 0)
+ * @param[in] params nparams values (may be NULL when nparams is 0); read during the call only
+ * @param[in] nparams how many
  * @param[out] rows_affected rows changed, or -1 if the driver cannot tell; may be NULL
+ * @param[out] err optional: filled on failure
+ * @return ZC_OK; the status of the driver's diagnostic (ZC_ECONSTRAINT, ZC_ERETRY,
+ *         ZC_EDRIVER, ...); ZC_EINVAL for a NULL or empty sql; ZC_ESTATE while a
+ *         zc_rows of the session reads the same statement.
  */
 ZC_API int zc_session_exec(zc_session *s, const char *sql, const zc_value *params,
                            size_t nparams, int64_t *rows_affected, zc_error *err);
 
 /**
  * @brief Runs a query and reads the first column of its first row as an integer.
+ * @param[in] s the session
+ * @param[in] sql the query, with `?` parameters
+ * @param[in] params nparams values (may be NULL when nparams is 0)
+ * @param[in] nparams how many
+ * @param[out] out the integer
+ * @param[out] err optional: filled on failure
  * @return ZC_OK; ZC_NOT_FOUND when there is no row (*out untouched); ZC_EINVAL when the
  *         value is NULL or not an integer.
  */
@@ -75,7 +109,13 @@ ZC_API int zc_session_query_int(zc_session *s, const char *sql, const zc_value *
 
 /**
  * @brief Runs a query and returns a cursor over its rows.
+ * @param[in] s the session
+ * @param[in] sql the query, with `?` parameters
+ * @param[in] params nparams values (may be NULL when nparams is 0); read during the call only
+ * @param[in] nparams how many
  * @param[out] out the cursor, positioned before the first row; close it with zc_rows_close()
+ * @param[out] err optional: filled on failure
+ * @return ZC_OK; as zc_session_exec(); ZC_ESTATE when the session has a zc_rows open.
  * @note One zc_rows may be open per session at a time.
  */
 ZC_API int zc_session_query(zc_session *s, const char *sql, const zc_value *params,
@@ -95,15 +135,20 @@ ZC_API int zc_rows_int(zc_rows *r, int col, int64_t *out, zc_error *err);
 ZC_API int zc_rows_double(zc_rows *r, int col, double *out, zc_error *err);
 /**
  * @brief The column as UTF-8 text.
+ * @param[in] r the cursor, on a row
+ * @param[in] col the column, 0-based
  * @param[out] out NUL-terminated text owned by the cursor, valid until the next
- *             zc_rows_next() or zc_rows_close(); len (may be NULL) gets its length.
+ *             zc_rows_next() or zc_rows_close()
+ * @param[out] len its length in bytes; may be NULL
+ * @param[out] err optional: filled on failure
  * @return ZC_OK; ZC_NOT_FOUND when NULL (*out = NULL).
  */
 ZC_API int zc_rows_text(zc_rows *r, int col, const char **out, size_t *len, zc_error *err);
 /** @brief Closes the cursor; no-op on NULL; sets *r to NULL. */
 ZC_API void zc_rows_close(zc_rows **r);
 
-/** @brief The name of the session's database (owned by the session). */
+/** @brief The name of the database whose connection the session holds now (owned by the
+ *         session; for a routed session it changes when the session moves to its primary). */
 ZC_API const char *zc_session_db_name(const zc_session *s);
 /** @brief ZC_DIALECT_* of the session's database. */
 ZC_API int zc_session_dialect(const zc_session *s);
