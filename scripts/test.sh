@@ -304,17 +304,17 @@ fi
 
 # --------------------------------------------------------------------------
 # The tests that run threads, built with -fsanitize=thread: the admission tests
-# (check_db), the retry helper (check_txn) and the load test at 32 threads x 300
+# (check_db), the retry helper (check_txn) and the load test at 32 threads x 1000
 # sessions (check_load; it prints its scale). tests/tsan.supp holds what TSan
 # reports inside unixODBC and the drivers, each entry with its reason.
 if [ "$tsan" -eq 1 ]; then
-    phase "tsan: threaded tests under ThreadSanitizer (_build-tsan/, ZC_LOAD_SESSIONS=300)"
+    phase "tsan: threaded tests under ThreadSanitizer (_build-tsan/, ZC_LOAD_SESSIONS=1000)"
     mkdir -p _build-tsan
     tsan_tests="tests/check_db tests/check_txn tests/check_load"
     (cd _build-tsan && ../configure CFLAGS="-O1 -g -fsanitize=thread -Wall -Wextra -Werror" \
         LDFLAGS="-fsanitize=thread" > configure.out && make -j2 > make.out)
     tsan_rc=0
-    (cd _build-tsan && ZC_LOAD_SESSIONS=300 \
+    (cd _build-tsan && ZC_LOAD_SESSIONS=1000 \
         TSAN_OPTIONS="suppressions=$srcdir/tests/tsan.supp second_deadlock_stack=1" \
         make check TESTS="$tsan_tests" check_PROGRAMS="$tsan_tests") || tsan_rc=$?
     if [ "$tsan_rc" -ne 0 ]; then

@@ -221,11 +221,6 @@ START_TEST(every_type_round_trips_with_edge_values)
     rows[0].i32 = INT32_MIN;
     rows[0].i64 = INT64_MIN;
     rows[0].d = -DBL_MAX;
-    /* Under valgrind (tests/valgrind.sh sets ZC_UNDER_VALGRIND) long double has only
-       double's precision, so SQLite's text-to-REAL conversion, done in long double,
-       turns -DBL_MAX into -inf (sqlite3 alone does the same under valgrind). */
-    if (zct_cur->dialect == ZC_DIALECT_SQLITE && getenv("ZC_UNDER_VALGRIND"))
-        rows[0].d = -DBL_MAX / 2;
     rows[0].name[0] = '\0';
     rows[0].data_len = 0;
     /* 1: the other extremes, and every nullable field set */
@@ -233,6 +228,14 @@ START_TEST(every_type_round_trips_with_edge_values)
     rows[1].i32 = INT32_MAX;
     rows[1].i64 = INT64_MAX;
     rows[1].d = DBL_MIN;
+    /* Under valgrind (tests/valgrind.sh sets ZC_UNDER_VALGRIND) long double has only
+       double's precision, and SQLite converts REAL to and from text in long double:
+       at the ends of the range it is no longer exact (-DBL_MAX becomes -inf; the
+       sqlite3 shell does the same under valgrind). Values inside it stand in there. */
+    if (zct_cur->dialect == ZC_DIALECT_SQLITE && getenv("ZC_UNDER_VALGRIND")) {
+        rows[0].d = -1e22;
+        rows[1].d = 1.5e-10;
+    }
     rows[1].n_i32 = INT32_MIN;
     rows[1].n_i64 = INT64_MAX;
     rows[1].n_d = -0.5;
