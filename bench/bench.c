@@ -94,10 +94,12 @@ static const char *const wdesc[NW] = {
 static const char *const wunit[NW] = {"rows/s", "rows/s", "rows/s", "rows/s", "ops/s", "ops/s"};
 
 /* The sides: zodiac, raw, and raw variants that answer a further question. */
-enum { V_ZODIAC, V_RAW, V_RAWDEF, V_RAWCOL, NV };
-static const char *const vname[NV] = {"zodiac", "raw", "raw-defaults", "raw-columns"};
+enum { V_ZODIAC, V_RAW, V_RAWDEF, V_RAWCOL, V_RAWRET, NV };
+static const char *const vname[NV] = {"zodiac", "raw", "raw-defaults", "raw-columns",
+                                      "raw-returning"};
 static const char *const vdesc[NV] = {"", "", "raw-defaults (Protocol=7.4-2)",
-                                      "raw-columns (column-wise arrays)"};
+                                      "raw-columns (column-wise arrays)",
+                                      "raw-returning (RETURNING id)"};
 
 #define MAX_REPS 99
 
@@ -130,7 +132,7 @@ static struct {
          .seed = 42,
          .warmup = 1,
          .empty = EMPTY_TRUNCATE,
-         .sides = {1, 1, 1, 1}};
+         .sides = {1, 1, 1, 1, 1}};
 
 typedef struct backend {
     const char *name;       /* sqlite, postgresql, mariadb */
@@ -139,6 +141,7 @@ typedef struct backend {
     char raw_conn[2048];    /* conn + the options zodiac appended: the same string zodiac uses */
     char rawdef_conn[2048]; /* PostgreSQL: conn + Protocol=7.4-2 (psqlODBC's own default) */
     int has_rawdef;
+    int has_rawret; /* MariaDB 10.5+: raw W1 can read its id with RETURNING, as zodiac does */
     int key_method; /* RAW_KEY_* */
     zc_repo *repo;
     zc_db_info info;
@@ -201,7 +204,8 @@ static void usage(FILE *f)
         "  --warmup K      unrecorded repetitions before the measured ones (default 1)\n"
         "  --empty HOW     how the table is emptied before each insert run: truncate (default)\n"
         "                  or delete\n"
-        "  --sides LIST    sides to run (default all): zodiac, raw, raw-defaults, raw-columns;\n"
+        "  --sides LIST    sides to run (default all): zodiac, raw, raw-defaults, raw-columns,\n"
+        "                  raw-returning;\n"
         "                  ratios need zodiac and the raw side; for profiling one side\n"
         "  --keep          leave the bench_users table in place at the end\n"
         "  -v              say which server connection (backend pid / connection id) each\n"
@@ -240,7 +244,8 @@ static void parse_names(const char *list, const char *const *names, int n, int *
 
 static void parse_sides(const char *list)
 {
-    parse_names(list, vname, NV, opt.sides, "--sides (zodiac, raw, raw-defaults, raw-columns)");
+    parse_names(list, vname, NV, opt.sides,
+                "--sides (zodiac, raw, raw-defaults, raw-columns, raw-returning)");
 }
 
 static void parse_workloads(const char *list)
@@ -650,6 +655,8 @@ static int variants(const backend *b, int w, int rep, int *out)
         all[n++] = V_RAWDEF;
     if (opt.sides[V_RAWCOL] && w == W2)
         all[n++] = V_RAWCOL;
+    if (opt.sides[V_RAWRET] && b->has_rawret && w == W1)
+        all[n++] = V_RAWRET;
     if (rep < 0)
         rep += n * opt.warmup; /* warm-ups rotate too */
     for (int i = 0; i < n; i++)
@@ -695,7 +702,8 @@ static void run_inserts(backend *b, int w, const BenchUser *tmpl, BenchUser *wor
                 secs = w == W1 ? z_w1(b, work, n) : z_w2(b, work, n);
             } else {
                 SQLHDBC dbc = raw_for(b, v);
-                secs = w == W1         ? raw_w1(dbc, b->key_method, tmpl, n, &last)
+                int key = v == V_RAWRET ? RAW_KEY_RETURNING : b->key_method;
+                secs = w == W1         ? raw_w1(dbc, key, tmpl, n, &last)
                        : v == V_RAWCOL ? raw_w2_columns(dbc, tmpl, n, opt.raw_batch)
                                        : raw_w2(dbc, tmpl, n, opt.raw_batch);
                 raw_disconnect(&dbc);
@@ -1119,6 +1127,11 @@ static void run_backend(backend *b)
                     : b->info.dialect == ZC_DIALECT_MYSQL    ? RAW_KEY_LAST_INSERT_ID
                                                              : RAW_KEY_LAST_INSERT_ROWID;
     derive_raw_conn(b->conn, b->info.conn_str, b->raw_conn, sizeof b->raw_conn);
+    if (b->info.dialect == ZC_DIALECT_MYSQL && !strncmp(b->info.dbms_name, "MariaDB", 7)) {
+        unsigned major = 0, minor = 0;
+        b->has_rawret = sscanf(b->info.dbms_version, "%u.%u", &major, &minor) == 2 &&
+                        (major > 10 || (major == 10 && minor >= 5));
+    }
     if (b->info.dialect == ZC_DIALECT_POSTGRESQL) {
         size_t len = strlen(b->conn);
         b->has_rawdef = 1;

@@ -820,6 +820,7 @@ void zc__db_learn(zc__db *db, SQLHDBC dbc)
         memcpy(db->driver_name, drv, sizeof drv);
         memcpy(db->driver_version, dver, sizeof dver);
         memcpy(db->quote, quote, sizeof quote);
+        db->insert_returning = zc__dialect_insert_returning(zc__dialect_from_dbms(name), name, ver);
         __atomic_store_n(&db->dialect, zc__dialect_from_dbms(name), __ATOMIC_RELEASE);
         __atomic_store_n(&db->connected, 1, __ATOMIC_RELEASE);
     }

@@ -200,10 +200,30 @@ int zc__dialect_key_method(int dialect)
 {
     switch (dialect) {
     case ZC_DIALECT_POSTGRESQL: return ZC__KEY_RETURNING;
-    case ZC_DIALECT_MYSQL: return ZC__KEY_SELECT;  /* RETURNING prepares with no columns */
+    case ZC_DIALECT_MYSQL: return ZC__KEY_SELECT;  /* see zc__dialect_insert_returning */
     case ZC_DIALECT_SQLITE: return ZC__KEY_SELECT; /* sqliteodbc discards RETURNING rows */
     default: return ZC__KEY_NONE;
     }
+}
+
+/*
+ * 1 if a one-row INSERT … RETURNING id comes back as a result row, so the
+ * generated id costs no second statement. PostgreSQL: always. MariaDB: from
+ * 10.5 (the version that added INSERT … RETURNING); its prepare reports no
+ * result columns (MDEV-27013) but Connector/ODBC 3.1 describes the row after
+ * SQLExecute, which tests/check_repo.c checks. MySQL has no RETURNING, and
+ * sqliteodbc discards the rows. Only single rows use it: bulk inserts keep
+ * the key method above (MariaDB's column-wise arrays return no rows).
+ */
+int zc__dialect_insert_returning(int dialect, const char *dbms_name, const char *dbms_version)
+{
+    unsigned major = 0, minor = 0;
+    if (dialect == ZC_DIALECT_POSTGRESQL)
+        return 1;
+    if (dialect != ZC_DIALECT_MYSQL || strncasecmp(dbms_name, "MariaDB", 7) != 0 ||
+        sscanf(dbms_version, "%u.%u", &major, &minor) != 2)
+        return 0;
+    return major > 10 || (major == 10 && minor >= 5);
 }
 
 const char *zc__dialect_last_id_sql(int dialect)

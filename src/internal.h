@@ -64,6 +64,8 @@ int zc__dialect_has_if_not_exists(int dialect);
 int zc__dialect_transactional_ddl(int dialect);
 enum { ZC__KEY_NONE = 0, ZC__KEY_RETURNING, ZC__KEY_SELECT };
 int zc__dialect_key_method(int dialect);
+/* 1 if a one-row INSERT … RETURNING id returns its row on this server (dialect.c). */
+int zc__dialect_insert_returning(int dialect, const char *dbms_name, const char *dbms_version);
 const char *zc__dialect_last_id_sql(int dialect);
 int64_t zc__dialect_ts_unit(int dialect);
 int zc__dialect_bulk_rows(int dialect, int ncols);
@@ -116,6 +118,7 @@ typedef struct zc__db {
     /* dialect facts, read at first connect */
     int connected;
     int dialect;
+    int insert_returning; /* zc__dialect_insert_returning; read after dialect is set */
     char dbms_name[64], dbms_version[64], driver_name[64], driver_version[64], quote[4];
 
     /* Replica links, by name (guarded by the registry lock): a replica names its

@@ -19,13 +19,15 @@
 typedef struct zc__rsql {
     zc__map *map;
     char *cols;     /* "id, created_at, updated_at, …" */
-    zc__sql insert; /* one row */
+    zc__sql insert; /* one row, as bulk inserts send it (column-wise arrays) */
+    zc__sql insert1; /* one row, by zc_repo_insert: ends in RETURNING id when key1 says so */
     zc__sql get;
     zc__sql update;
     zc__sql del;
     zc__sql bulk;   /* insert_many's full batch of bulk_k rows (text NULL when none) */
     int bulk_k;
-    int key;        /* ZC__KEY_* */
+    int key;        /* ZC__KEY_*: how a bulk insert learns its ids */
+    int key1;       /* ZC__KEY_*: how a one-row insert learns its id */
 } zc__rsql;
 
 struct zc_repo {
@@ -33,7 +35,7 @@ struct zc_repo {
     char db[ZC_DB_NAME_MAX + 1];
     int routed;                   /* reads without a session go to a replica */
     pthread_mutex_t mu;           /* guards making sql[] entries */
-    zc__rsql *sql[ZC_DIALECT_ANSI + 1];
+    zc__rsql *sql[ZC_DIALECT_ANSI + 1][2]; /* by dialect, and insert_returning */
 };
 
 struct zc_cursor {
@@ -71,6 +73,7 @@ static void rsql_free(zc__rsql *q)
     zc__map_free(q->map);
     free(q->cols);
     free(q->insert.text);
+    free(q->insert1.text);
     free(q->get.text);
     free(q->update.text);
     free(q->del.text);
@@ -89,11 +92,27 @@ static char *take(zc__buf *b)
 
 static char *bulk_sql(const zc__rsql *q, int k);
 
-static int rsql_make(const zc_model *m, int dialect, zc__rsql **out, zc_error *err)
+/* The column list and the one-row INSERT of a map, ending in RETURNING id or not. */
+static char *insert_sql(const zc__map *map, int returning)
+{
+    int first = map->m->pk == ZC_PK_INT ? 1 : 0;
+    zc__buf b = { 0 };
+    zc__buf_add(&b, "INSERT INTO %s (", map->m->table);
+    for (int i = first; i < map->ncols; i++)
+        zc__buf_add(&b, "%s%s", i > first ? ", " : "", map->cols[i].name);
+    zc__buf_add(&b, ") VALUES (");
+    for (int i = first; i < map->ncols; i++)
+        zc__buf_add(&b, "%s?", i > first ? ", " : "");
+    zc__buf_add(&b, ")%s", returning ? " RETURNING id" : "");
+    return take(&b);
+}
+
+static int rsql_make(const zc_model *m, int dialect, int returning, zc__rsql **out,
+                     zc_error *err)
 {
     zc__rsql *q = calloc(1, sizeof *q);
     zc__buf b = { 0 };
-    int st, first;
+    int st;
 
     if (!q)
         return zc__err(err, ZC_ENOMEM, "out of memory");
@@ -102,21 +121,15 @@ static int rsql_make(const zc_model *m, int dialect, zc__rsql **out, zc_error *e
         return st;
     }
     q->key = m->pk == ZC_PK_INT ? zc__dialect_key_method(dialect) : ZC__KEY_NONE;
+    q->key1 = m->pk == ZC_PK_INT && returning ? ZC__KEY_RETURNING : q->key;
     for (int i = 0; i < q->map->ncols; i++) {
         zc__buf_add(&b, "%s", i ? ", " : "");
         zc__dialect_select_col(dialect, q->map->cols[i].type, q->map->cols[i].name, &b);
     }
     q->cols = take(&b);
 
-    first = m->pk == ZC_PK_INT ? 1 : 0;
-    zc__buf_add(&b, "INSERT INTO %s (", m->table);
-    for (int i = first; i < q->map->ncols; i++)
-        zc__buf_add(&b, "%s%s", i > first ? ", " : "", q->map->cols[i].name);
-    zc__buf_add(&b, ") VALUES (");
-    for (int i = first; i < q->map->ncols; i++)
-        zc__buf_add(&b, "%s?", i > first ? ", " : "");
-    zc__buf_add(&b, ")%s", q->key == ZC__KEY_RETURNING ? " RETURNING id" : "");
-    zc__sql_set(&q->insert, take(&b));
+    zc__sql_set(&q->insert, insert_sql(q->map, q->key == ZC__KEY_RETURNING));
+    zc__sql_set(&q->insert1, insert_sql(q->map, q->key1 == ZC__KEY_RETURNING));
 
     zc__buf_add(&b, "SELECT %s FROM %s WHERE id = ?", q->cols ? q->cols : "", m->table);
     zc__sql_set(&q->get, take(&b));
@@ -133,7 +146,7 @@ static int rsql_make(const zc_model *m, int dialect, zc__rsql **out, zc_error *e
     q->bulk_k = zc__dialect_bulk_rows(dialect, q->map->ncols);
     if (q->bulk_k > 0)
         zc__sql_set(&q->bulk, bulk_sql(q, q->bulk_k));
-    if (!q->cols || !q->insert.text || !q->get.text || !q->update.text || !q->del.text ||
+    if (!q->cols || !q->insert.text || !q->insert1.text || !q->get.text || !q->update.text || !q->del.text ||
         (q->bulk_k > 0 && !q->bulk.text)) {
         rsql_free(q);
         return zc__err(err, ZC_ENOMEM, "out of memory");
@@ -146,13 +159,14 @@ static int rsql_make(const zc_model *m, int dialect, zc__rsql **out, zc_error *e
 static int rsql_for(zc_repo *r, zc_session *s, const zc__rsql **out, zc_error *err)
 {
     int d = zc_session_dialect(s);
-    zc__rsql *q = __atomic_load_n(&r->sql[d], __ATOMIC_ACQUIRE);
+    int ret = d != ZC_DIALECT_UNKNOWN && s->db->insert_returning; /* set before dialect */
+    zc__rsql *q = __atomic_load_n(&r->sql[d][ret], __ATOMIC_ACQUIRE);
     int st = ZC_OK;
     if (!q) {
         pthread_mutex_lock(&r->mu);
-        q = r->sql[d];
-        if (!q && (st = rsql_make(r->m, d, &q, err)) == ZC_OK)
-            __atomic_store_n(&r->sql[d], q, __ATOMIC_RELEASE);
+        q = r->sql[d][ret];
+        if (!q && (st = rsql_make(r->m, d, ret, &q, err)) == ZC_OK)
+            __atomic_store_n(&r->sql[d][ret], q, __ATOMIC_RELEASE);
         pthread_mutex_unlock(&r->mu);
     }
     *out = q;
@@ -205,8 +219,10 @@ void zc_repo_close(zc_repo **rp)
         return;
     r = *rp;
     *rp = NULL;
-    for (size_t i = 0; i < sizeof r->sql / sizeof r->sql[0]; i++)
-        rsql_free(r->sql[i]);
+    for (size_t i = 0; i < sizeof r->sql / sizeof r->sql[0]; i++) {
+        rsql_free(r->sql[i][0]);
+        rsql_free(r->sql[i][1]);
+    }
     pthread_mutex_destroy(&r->mu);
     free(r);
 }
@@ -385,14 +401,14 @@ static int insert_one(zc_session *s, const zc__rsql *q, void *row, zc_error *err
     zc_timestamp now = stamp(map->dialect, 0);
 
     stamp_rows(m, r, 1, now);
-    if ((rc = zc__stmt_get_sql(s, &q->insert, &st, err)) != ZC_OK)
+    if ((rc = zc__stmt_get_sql(s, &q->insert1, &st, err)) != ZC_OK)
         return rc;
     if (st->owner != map || st->paramset_size != 0) {
         zc__stmt_unbind(st);
         if ((rc = ensure_rec(st, map->rec_size, err)) != ZC_OK ||
             (rc = bind_param_cols(st, map, first, map->ncols, 0, st->rec, err)) != ZC_OK)
             return rc;
-        if (q->key == ZC__KEY_RETURNING) {
+        if (q->key1 == ZC__KEY_RETURNING) {
             zc__bind b;
             zc__map_bind_of(map, 0, st->rec, &b);
             if ((rc = zc__stmt_bind_col(st, 0, &b, err)) != ZC_OK)
@@ -404,7 +420,7 @@ static int insert_one(zc_session *s, const zc__rsql *q, void *row, zc_error *err
         return rc;
     if ((rc = zc__stmt_execute(st, err)) != ZC_OK)
         return rc;
-    if (q->key == ZC__KEY_RETURNING) {
+    if (q->key1 == ZC__KEY_RETURNING) {
         rc = zc__stmt_fetch(st, err);
         if (rc == ZC_OK)
             rc = zc__map_unpack(map, st->rec, row, 0, 1, err);
@@ -414,7 +430,7 @@ static int insert_one(zc_session *s, const zc__rsql *q, void *row, zc_error *err
         return rc;
     }
     zc__stmt_close_cursor(st);
-    if (q->key == ZC__KEY_SELECT) {
+    if (q->key1 == ZC__KEY_SELECT) {
         int64_t id;
         rc = query_i64(s, zc__dialect_last_id_sql(map->dialect), NULL, 0, &id, err);
         if (rc == ZC_OK)

@@ -391,6 +391,75 @@ START_TEST(operations_join_a_callers_session)
 }
 END_TEST
 
+/* Statements the "echoed" database ran, counted by what they were. */
+static int log_inserts, log_returning, log_last_id;
+
+static void on_log(void *ud, int level, const char *db, const char *line)
+{
+    (void)ud;
+    (void)level;
+    if (strcmp(db, "echoed") != 0)
+        return;
+    if (strstr(line, "INSERT INTO") && strstr(line, users_table))
+        log_inserts++;
+    if (strstr(line, "RETURNING id"))
+        log_returning++;
+    if (strstr(line, "LAST_INSERT_ID()") || strstr(line, "last_insert_rowid()"))
+        log_last_id++;
+}
+
+/*
+ * zc_repo_insert reads its generated id with the statement itself where the
+ * server can (INSERT … RETURNING id: PostgreSQL, MariaDB from 10.5), else with
+ * the dialect's last-id query; either way the ids are the rows' ids.
+ */
+START_TEST(insert_reads_its_id_in_as_few_statements_as_the_server_allows)
+{
+    zc_error err;
+    zc_db_options o = ZC_DB_OPTIONS_DEFAULT;
+    zc_db_info info;
+    zc_session *s = NULL;
+    zc_repo *echoed = NULL;
+    User u[3], back, dup;
+    int returning;
+    setup_users();
+    o.echo = 1;
+    ZCT_OK(zc_db_setup("echoed", zct_cur->conn, &o, &err), &err);
+    ZCT_OK(zc_repo_open(&User_model, "echoed", &echoed, &err), &err);
+    ZCT_OK(zc_session_open("echoed", &s, &err), &err);
+    ZCT_OK(zc_db_get_info("echoed", &info, &err), &err);
+    returning = zct_cur->dialect == ZC_DIALECT_POSTGRESQL ||
+                (zct_cur->dialect == ZC_DIALECT_MYSQL && !strncmp(info.dbms_name, "MariaDB", 7) &&
+                 (atoi(info.dbms_version) > 10 ||
+                  (atoi(info.dbms_version) == 10 && atoi(strchr(info.dbms_version, '.') + 1) >= 5)));
+    log_inserts = log_returning = log_last_id = 0;
+    zc_set_log(on_log, NULL);
+    for (int i = 0; i < 3; i++) {
+        u[i] = make_user(40 + i);
+        ZCT_OK(zc_repo_insert(echoed, s, &u[i], &err), &err);
+    }
+    ZCT_OK(zc_session_commit(s, &err), &err);
+    /* a duplicate username: refused by the constraint */
+    dup = make_user(41);
+    ck_assert_int_eq(zc_repo_insert(echoed, s, &dup, &err), ZC_ECONSTRAINT);
+    ck_assert_int_eq(strncmp(err.sqlstate, "23", 2), 0);
+    zc_set_log(NULL, NULL);
+    ck_assert_int_eq(log_inserts, 4);
+    ck_assert_int_eq(log_returning, returning ? 4 : 0);
+    ck_assert_int_eq(log_last_id, returning ? 0 : 3);
+    zc_session_close(&s);
+    zc_repo_close(&echoed);
+    ZCT_OK(zc_db_remove("echoed", &err), &err);
+    ck_assert(u[0].id > 0 && u[1].id > u[0].id && u[2].id > u[1].id);
+    for (int i = 0; i < 3; i++) {
+        ZCT_OK(zc_repo_get(users, NULL, &u[i].id, &back, &err), &err);
+        ck_assert_int_eq(back.id, u[i].id);
+        ck_assert_str_eq(back.username, u[i].username);
+    }
+    teardown_users();
+}
+END_TEST
+
 START_TEST(bad_queries_are_refused)
 {
     static const char *bad_where[] = {
@@ -475,6 +544,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, cursor_pages_by_key_across_pages);
     tcase_add_test(tc, operations_join_a_callers_session);
     tcase_add_test(tc, bad_queries_are_refused);
+    tcase_add_test(tc, insert_reads_its_id_in_as_few_statements_as_the_server_allows);
 }
 
 int main(void)
