@@ -290,6 +290,7 @@ typedef struct zc__col {
     SQLSMALLINT ctype, sqltype, digits;
     SQLULEN colsize;
     SQLLEN buflen;
+    size_t sh_ind, sh_data;   /* direct binding: indicator and staging in a shadow row */
 } zc__col;
 
 /*
@@ -305,6 +306,11 @@ typedef struct zc__map {
     zc__col *cols;            /* id, created_at, updated_at, then the model's fields */
     int ncols;
     size_t rec_size;
+    /* 1 if a rowset can be fetched straight into an array of structs: every value
+       but timestamps has the struct's own form, and a "shadow" row of the
+       struct's size holds the indicators and timestamp staging (same stride) */
+    int direct;
+    int has_bit;              /* some column is fetched as SQL_C_BIT (zc__map_preset_bits) */
 } zc__map;
 
 int zc__map_make(const zc_model *m, int dialect, zc__map **out, zc_error *err);
@@ -318,6 +324,26 @@ int zc__map_pack(const zc__map *map, const void *row, unsigned char *rec, int fr
 /* Copies a fetched record into a row for columns [from, to), converting and checking. */
 int zc__map_unpack(const zc__map *map, const unsigned char *rec, void *row, int from, int to,
                    zc_error *err);
+/* The last timestamp a scan converted: rows of one batch share their stamps. */
+typedef struct zc__ts_memo {
+    SQL_TIMESTAMP_STRUCT in;
+    zc_timestamp out;
+    int valid;
+} zc__ts_memo;
+/* zc__map_unpack, remembering the last timestamp conversion across calls in *memo. */
+int zc__map_unpack_memo(const zc__map *map, const unsigned char *rec, void *row, int from,
+                        int to, zc__ts_memo *memo, zc_error *err);
+/*
+ * Sets the indicator of every SQL_C_BIT column of nrows rows to the value's size,
+ * before a fetch: records at base (stride rec_size), or shadow rows (direct).
+ */
+void zc__map_preset_bits(const zc__map *map, unsigned char *base, size_t nrows, int direct);
+/* Direct binding: column c of the struct at row, or of the shadow row at shadow. */
+void zc__map_bind_direct(const zc__map *map, int c, unsigned char *row, unsigned char *shadow,
+                         zc__bind *out);
+/* Checks a row fetched by direct binding and converts what needs it (timestamps). */
+int zc__map_finish_direct(const zc__map *map, const unsigned char *shadow, void *row,
+                          zc__ts_memo *memo, zc_error *err);
 /* The binding of column c of record 0 at base (stride: rec_size). */
 void zc__map_bind_of(const zc__map *map, int c, unsigned char *base, zc__bind *out);
 

@@ -25,6 +25,7 @@ typedef struct zc__rsql {
     zc__sql update;
     zc__sql del;
     zc__sql bulk;   /* insert_many's full batch of bulk_k rows (text NULL when none) */
+    zc__sql last_id; /* the dialect's last-id query (text NULL when none) */
     int bulk_k;
     int key;        /* ZC__KEY_*: how a bulk insert learns its ids */
     int key1;       /* ZC__KEY_*: how a one-row insert learns its id */
@@ -46,6 +47,7 @@ struct zc_cursor {
     SQLULEN next;
     int done;
     SQLUSMALLINT status[ZC__ROWSET];
+    zc__ts_memo memo;      /* rows inserted together share their timestamps */
 
     /*
      * Paging by key (zc_repo_cursor): every driver zodiac knows reads a whole
@@ -78,6 +80,7 @@ static void rsql_free(zc__rsql *q)
     free(q->update.text);
     free(q->del.text);
     free(q->bulk.text);
+    free(q->last_id.text);
     free(q);
 }
 
@@ -143,6 +146,13 @@ static int rsql_make(const zc_model *m, int dialect, int returning, zc__rsql **o
     zc__buf_add(&b, "DELETE FROM %s WHERE id = ?", m->table);
     zc__sql_set(&q->del, take(&b));
 
+    if (zc__dialect_last_id_sql(dialect)) {
+        zc__sql_set(&q->last_id, strdup(zc__dialect_last_id_sql(dialect)));
+        if (!q->last_id.text) {
+            rsql_free(q);
+            return zc__err(err, ZC_ENOMEM, "out of memory");
+        }
+    }
     q->bulk_k = zc__dialect_bulk_rows(dialect, q->map->ncols);
     if (q->bulk_k > 0)
         zc__sql_set(&q->bulk, bulk_sql(q, q->bulk_k));
@@ -324,13 +334,9 @@ static int bind_result(zc__stmt *st, const zc__map *map, SQLULEN nrows, SQLULEN 
 }
 
 /* Runs a query whose first column is an integer; ZC_NOT_FOUND when it has no row. */
-static int query_i64(zc_session *s, const char *sql, const zc_value *p, size_t n, int64_t *out,
-                     zc_error *err)
+static int run_i64(zc__stmt *st, const zc_value *p, size_t n, int64_t *out, zc_error *err)
 {
-    zc__stmt *st;
     int rc;
-    if ((rc = zc__stmt_get(s, sql, &st, err)) != ZC_OK)
-        return rc;
     if (st->owner != &i64_owner) {
         zc__bind b = { SQL_C_SBIGINT, SQL_BIGINT, 0, 0, NULL, sizeof(int64_t), NULL };
         zc__stmt_unbind(st);
@@ -358,6 +364,22 @@ static int query_i64(zc_session *s, const char *sql, const zc_value *p, size_t n
     return rc;
 }
 
+static int query_i64(zc_session *s, const char *sql, const zc_value *p, size_t n, int64_t *out,
+                     zc_error *err)
+{
+    zc__stmt *st;
+    int rc = zc__stmt_get(s, sql, &st, err);
+    return rc == ZC_OK ? run_i64(st, p, n, out, err) : rc;
+}
+
+/* The generated id of the session's last INSERT (ZC__KEY_SELECT). */
+static int last_id(zc_session *s, const zc__rsql *q, int64_t *out, zc_error *err)
+{
+    zc__stmt *st;
+    int rc = zc__stmt_get_sql(s, &q->last_id, &st, err);
+    return rc == ZC_OK ? run_i64(st, NULL, 0, out, err) : rc;
+}
+
 static zc_value id_value(const zc_model *m, const void *id)
 {
     if (m->pk == ZC_PK_UUID)
@@ -370,7 +392,8 @@ static zc_timestamp stamp(int dialect, zc_timestamp after)
 {
     int64_t unit = zc__dialect_ts_unit(dialect);
     zc_timestamp t = zc_timestamp_now();
-    t -= ((t % unit) + unit) % unit;
+    if (unit > 1)
+        t -= ((t % unit) + unit) % unit;
     if (after && t <= after)
         t = after - ((after % unit) + unit) % unit + unit;
     return t;
@@ -432,7 +455,7 @@ static int insert_one(zc_session *s, const zc__rsql *q, void *row, zc_error *err
     zc__stmt_close_cursor(st);
     if (q->key1 == ZC__KEY_SELECT) {
         int64_t id;
-        rc = query_i64(s, zc__dialect_last_id_sql(map->dialect), NULL, 0, &id, err);
+        rc = last_id(s, q, &id, err);
         if (rc == ZC_OK)
             memcpy(r + m->id_offset, &id, sizeof id);
         else if (rc == ZC_NOT_FOUND)
@@ -489,11 +512,12 @@ static char *bulk_sql(const zc__rsql *q, int k)
 }
 
 /* Fills the ids of k rows just inserted by one statement, from the dialect's last-id query. */
-static int fill_ids(zc_session *s, const zc__map *map, unsigned char *rows, int k, int64_t step,
+static int fill_ids(zc_session *s, const zc__rsql *q, unsigned char *rows, int k, int64_t step,
                     zc_error *err)
 {
+    const zc__map *map = q->map;
     int64_t id, base;
-    int rc = query_i64(s, zc__dialect_last_id_sql(map->dialect), NULL, 0, &id, err);
+    int rc = last_id(s, q, &id, err);
     if (rc != ZC_OK)
         return rc == ZC_NOT_FOUND ? zc__err(err, ZC_EDRIVER, "no generated id") : rc;
     base = zc__dialect_last_id_is_first(map->dialect) ? id : id - (int64_t)(k - 1) * step;
@@ -569,7 +593,7 @@ static int insert_columns(zc_session *s, const zc__rsql *q, unsigned char *rows,
     if ((rc = zc__stmt_execute(st, err)) != ZC_OK)
         return rc;
     zc__stmt_close_cursor(st);
-    return fill_ids(s, map, rows, k, step, err);
+    return fill_ids(s, q, rows, k, step, err);
 }
 
 /* Inserts k rows (stride: the model's size) with one statement and fills their ids. */
@@ -638,7 +662,7 @@ static int insert_batch(zc_session *s, const zc__rsql *q, unsigned char *rows, i
         return rc;
     }
     zc__stmt_close_cursor(st);
-    return q->key == ZC__KEY_SELECT ? fill_ids(s, map, rows, k, id_step, err) : ZC_OK;
+    return q->key == ZC__KEY_SELECT ? fill_ids(s, q, rows, k, id_step, err) : ZC_OK;
 }
 
 /*
@@ -712,6 +736,7 @@ static int read_one(zc__stmt *st, const zc__map *map, void *row_out, zc_error *e
     int rc = zc__stmt_execute(st, err);
     if (rc != ZC_OK)
         return rc;
+    zc__map_preset_bits(map, st->rec, 1, 0);
     rc = zc__stmt_fetch(st, err);
     if (rc == ZC_OK)
         rc = zc__map_unpack(map, st->rec, row_out, 0, map->ncols, err);
@@ -940,6 +965,7 @@ static int cursor_next(zc_cursor *c, void *row, zc_error *err)
             return ZC_NOT_FOUND;
         c->fetched = 0;
         c->next = 0;
+        zc__map_preset_bits(c->q->map, c->st->rec, ZC__ROWSET, 0);
         rc = zc__stmt_fetch(c->st, err);
         if (rc == ZC_NOT_FOUND || (rc == ZC_OK && c->fetched == 0)) {
             if (c->paged && c->page_rows == ZC__PAGE_ROWS) {
@@ -954,10 +980,12 @@ static int cursor_next(zc_cursor *c, void *row, zc_error *err)
             return rc;
         c->page_rows += c->fetched;
     }
-    rc = zc__map_unpack(c->q->map, (unsigned char *)c->st->rec + c->next++ * c->q->map->rec_size,
-                        row, 0, c->q->map->ncols, err);
+    rc = zc__map_unpack_memo(c->q->map,
+                             (unsigned char *)c->st->rec + c->next++ * c->q->map->rec_size, row, 0,
+                             c->q->map->ncols, &c->memo, err);
     if (rc == ZC_OK) {
-        if (c->paged)
+        /* a page ends with a rowset: its last row is where the next page starts */
+        if (c->paged && c->next == c->fetched)
             memcpy(c->last, row, c->q->map->m->size);
         if (c->left > 0)
             c->left--;
@@ -976,6 +1004,86 @@ static void cursor_release(zc_cursor *c)
     }
 }
 
+/* Binds every column of a direct find to the struct at row and the shadow at shadow. */
+static int bind_direct(zc__stmt *st, const zc__map *map, unsigned char *row,
+                       unsigned char *shadow, zc_error *err)
+{
+    for (int c = 0; c < map->ncols; c++) {
+        zc__bind b;
+        int rc;
+        zc__map_bind_direct(map, c, row, shadow, &b);
+        if ((rc = zc__stmt_bind_col(st, c, &b, err)) != ZC_OK)
+            return rc;
+    }
+    return ZC_OK;
+}
+
+/*
+ * zc_repo_find for a map that allows it (map->direct): each rowset is fetched
+ * straight into the caller's array (row-wise binding at the struct's stride),
+ * with indicators and timestamp staging in a shadow array of the same stride;
+ * then each row is checked and its timestamps converted. No copy of the
+ * values, and nothing but the shadow's ZC__ROWSET rows in memory. The
+ * columns are bound again for every rowset, since they move along the array
+ * (SQL_ATTR_ROW_BIND_OFFSET_PTR would move the shadow too).
+ */
+static int find_direct(zc_session *s, const zc__rsql *q, const zc_query *qq,
+                       unsigned char *rows, size_t cap, size_t *got, zc_error *err)
+{
+    const zc__map *map = q->map;
+    const size_t size = map->m->size;
+    zc__buf sql = { 0 };
+    zc_value *vals;
+    size_t nvals = 0;
+    zc__stmt *st = NULL;
+    SQLULEN fetched = 0, k = cap < ZC__ROWSET ? cap : ZC__ROWSET;
+    zc__ts_memo memo = { .valid = 0 };
+    int rc;
+
+    vals = malloc((qq->nparams + 2) * sizeof *vals);
+    if (!vals)
+        return zc__err(err, ZC_ENOMEM, "out of memory");
+    rc = build_select(q, q->cols, qq, 1, &sql, vals, &nvals, err);
+    if (rc == ZC_OK)
+        rc = zc__stmt_get(s, sql.p, &st, err);
+    zc__buf_free(&sql);
+    if (rc == ZC_OK && st->busy)
+        rc = zc__err(err, ZC_ESTATE, "that query is already being read by an open cursor");
+    if (rc == ZC_OK) {
+        zc__stmt_unbind(st);
+        if ((rc = ensure_rec(st, k * size, err)) == ZC_OK &&
+            (rc = bind_direct(st, map, rows, st->rec, err)) == ZC_OK &&
+            (rc = zc__stmt_set_rowset(st, size, k, &fetched, NULL, err)) == ZC_OK &&
+            (rc = zc__stmt_bind_values(st, vals, nvals, err)) == ZC_OK)
+            rc = zc__stmt_execute(st, err);
+    }
+    free(vals);
+    while (rc == ZC_OK && *got < cap) {
+        unsigned char *at = rows + *got * size;
+        if (*got > 0 && (rc = bind_direct(st, map, at, st->rec, err)) != ZC_OK)
+            break;
+        if (cap - *got < k && (rc = zc__stmt_set_rowset(st, size, k = cap - *got, &fetched,
+                                                        NULL, err)) != ZC_OK)
+            break;
+        fetched = 0;
+        zc__map_preset_bits(map, st->rec, k, 1);
+        if ((rc = zc__stmt_fetch(st, err)) == ZC_NOT_FOUND) {
+            rc = ZC_OK;
+            break;
+        }
+        for (SQLULEN i = 0; i < fetched && rc == ZC_OK; i++, at += size)
+            if ((rc = zc__map_finish_direct(map, (unsigned char *)st->rec + i * size, at, &memo,
+                                            err)) == ZC_OK)
+                (*got)++;
+    }
+    if (st) {
+        /* its bindings point into the caller's array: forget them */
+        zc__stmt_close_cursor(st);
+        zc__stmt_unbind(st);
+    }
+    return rc;
+}
+
 int zc_repo_find(zc_repo *r, zc_session *s, const zc_query *qq, void *rows, size_t cap,
                  size_t *n, zc_error *err)
 {
@@ -991,15 +1099,19 @@ int zc_repo_find(zc_repo *r, zc_session *s, const zc_query *qq, void *rows, size
         return rc;
     if (!qq)
         qq = &all;
+    if ((rc = uow_begin(r, s, &u, 0, "zc_repo_find", err)) != ZC_OK)
+        return rc;
+    if ((rc = rsql_for(r, u.s, &q, err)) == ZC_OK && q->map->direct && cap > 0) {
+        rc = find_direct(u.s, q, qq, rows, cap, &got, err);
+        if (n)
+            *n = got;
+        return uow_end(&u, rc, 0, err);
+    }
     c = calloc(1, sizeof *c);
     if (!c)
-        return zc__err(err, ZC_ENOMEM, "out of memory");
+        return uow_end(&u, zc__err(err, ZC_ENOMEM, "out of memory"), 0, err);
     c->left = -1; /* cap bounds what is read */
-    if ((rc = uow_begin(r, s, &u, 0, "zc_repo_find", err)) != ZC_OK) {
-        free(c);
-        return rc;
-    }
-    if ((rc = rsql_for(r, u.s, &q, err)) == ZC_OK && (rc = open_rows(u.s, q, qq, c, err)) == ZC_OK) {
+    if (rc == ZC_OK && (rc = open_rows(u.s, q, qq, c, err)) == ZC_OK) {
         while (got < cap && (rc = cursor_next(c, (unsigned char *)rows + got * r->m->size, err)) == ZC_OK)
             got++;
         if (rc == ZC_NOT_FOUND || got == cap)
@@ -1165,7 +1277,10 @@ static int next_page(zc_cursor *c, zc_error *err)
 {
     const zc__map *map = c->q->map;
     size_t n = c->nuser;
-    cursor_release(c);
+    /* the page's statement keeps its bindings to this cursor (cursor_run checks) */
+    zc__stmt_close_cursor(c->st);
+    c->st->busy = 0;
+    c->st = NULL;
     for (int j = 0; j < c->keys.n; j++)
         for (int i = 0; i <= j; i++)
             c->vals[n++] = col_value(map, c->keys.col[i], c->last);

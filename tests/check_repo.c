@@ -460,6 +460,203 @@ START_TEST(insert_reads_its_id_in_as_few_statements_as_the_server_allows)
 }
 END_TEST
 
+/*
+ * zc_repo_find fetches rowsets straight into the caller's array when every
+ * value but timestamps has the struct's own form and the struct has room for
+ * the indicators (Reading); otherwise rows pass through records (Tiny). Both
+ * must read the same values, NULLs included, never write past cap, and refuse
+ * text longer than the member.
+ */
+typedef struct Reading {
+    ZC_INT_ID_FIELDS;
+    int32_t a;
+    bool a_null;
+    int64_t b;
+    bool b_null;
+    double d;
+    bool d_null;
+    bool f;
+    bool f_null;
+    char note[24];
+    bool note_null;
+    zc_timestamp at;
+    bool at_null;
+    int32_t k;
+    char spare[16]; /* not in the model: never written by a read */
+} Reading;
+static const zc_field reading_fields[] = {
+    ZC_FIELD_INT32_NULL(Reading, a, 0),  ZC_FIELD_INT64_NULL(Reading, b, 0),
+    ZC_FIELD_DOUBLE_NULL(Reading, d, 0), ZC_FIELD_BOOL_NULL(Reading, f, 0),
+    ZC_FIELD_TEXT_NULL(Reading, note, 0), ZC_FIELD_TIMESTAMP_NULL(Reading, at, 0),
+    ZC_FIELD_INT32(Reading, k, ZC_F_INDEX),
+};
+static char readings_table[64];
+ZC_MODEL(Reading, readings_table, ZC_PK_INT, reading_fields);
+
+/* The same table read with a shorter note: values of up to 7 bytes fit. */
+typedef struct ShortReading {
+    ZC_INT_ID_FIELDS;
+    char note[8];
+    bool note_null;
+    int32_t k;
+    char spare[40]; /* not in the model */
+} ShortReading;
+static const zc_field short_reading_fields[] = {
+    ZC_FIELD_TEXT_NULL(ShortReading, note, 0),
+    ZC_FIELD_INT32(ShortReading, k, 0),
+};
+ZC_MODEL(ShortReading, readings_table, ZC_PK_INT, short_reading_fields);
+
+/* Too small to hold its own indicators: read through records. */
+typedef struct Tiny {
+    ZC_INT_ID_FIELDS;
+    bool f;
+    bool f_null;
+    int32_t k;
+} Tiny;
+static const zc_field tiny_fields[] = { ZC_FIELD_BOOL_NULL(Tiny, f, 0), ZC_FIELD_INT32(Tiny, k, 0) };
+ZC_MODEL(Tiny, readings_table, ZC_PK_INT, tiny_fields);
+
+#define NREADINGS 600 /* more than two rowsets */
+
+static Reading make_reading(int i)
+{
+    Reading r;
+    memset(&r, 0, sizeof r);
+    r.k = i;
+    r.a_null = i % 2 == 0;
+    r.a = r.a_null ? 0 : -i;
+    r.b_null = i % 3 == 0;
+    r.b = r.b_null ? 0 : INT64_C(5000000000) + i;
+    r.d_null = i % 5 == 0;
+    r.d = r.d_null ? 0 : i + 0.25;
+    r.f_null = i % 7 == 0;
+    r.f = !r.f_null && i % 2 == 1;
+    r.note_null = i % 4 == 1;
+    if (!r.note_null)
+        snprintf(r.note, sizeof r.note, i % 4 == 2 ? "note %d ';--\\" : "n%d", i);
+    r.at_null = i % 6 == 5;
+    r.at = r.at_null ? 0 : INT64_C(1700000000000000) + (int64_t)(i / 100) * 1000000;
+    return r;
+}
+
+static void assert_reading(const Reading *got, int i)
+{
+    Reading want = make_reading(i);
+    ck_assert_int_eq(got->k, i);
+    ck_assert_int_eq(got->a_null, want.a_null);
+    ck_assert_int_eq(got->a, want.a);
+    ck_assert_int_eq(got->b_null, want.b_null);
+    ck_assert_int_eq(got->b, want.b);
+    ck_assert_int_eq(got->d_null, want.d_null);
+    ck_assert(got->d == want.d);
+    ck_assert_int_eq(got->f_null, want.f_null);
+    ck_assert_int_eq(got->f, want.f);
+    ck_assert_int_eq(got->note_null, want.note_null);
+    ck_assert_str_eq(got->note, want.note);
+    ck_assert_int_eq(got->at_null, want.at_null);
+    ck_assert_int_eq(got->at, want.at);
+    ck_assert(got->created_at > 0 && got->updated_at == got->created_at);
+}
+
+START_TEST(find_reads_rowsets_into_the_array_nulls_and_all)
+{
+    const zc_model *m[] = { &Reading_model };
+    static Reading rows[NREADINGS], got[NREADINGS + 1];
+    static Tiny tiny[NREADINGS];
+    ShortReading sr[4];
+    zc_repo *readings, *shorts, *tinies;
+    zc_error err;
+    size_t n = 0;
+    zc_query all = { .order_by = "k" };
+    Reading sentinel;
+
+    snprintf(readings_table, sizeof readings_table, "zc_readings_%ld", (long)getpid());
+    ZCT_OK(zc_db_drop_all(NULL, m, 1, &err), &err);
+    ZCT_OK(zc_db_create_all(NULL, m, 1, &err), &err);
+    ZCT_OK(zc_repo_open(&Reading_model, NULL, &readings, &err), &err);
+    ZCT_OK(zc_repo_open(&ShortReading_model, NULL, &shorts, &err), &err);
+    ZCT_OK(zc_repo_open(&Tiny_model, NULL, &tinies, &err), &err);
+    for (int i = 0; i < NREADINGS; i++)
+        rows[i] = make_reading(i);
+    ZCT_OK(zc_repo_insert_many(readings, NULL, rows, NREADINGS, &err), &err);
+
+    /* everything: three rowsets, the last one short */
+    memset(&sentinel, 0x5a, sizeof sentinel);
+    got[NREADINGS] = sentinel;
+    for (int i = 0; i < NREADINGS; i++)
+        memset(got[i].spare, 0x5a, sizeof got[i].spare);
+    ZCT_OK(zc_repo_find(readings, NULL, &all, got, NREADINGS + 1, &n, &err), &err);
+    ck_assert_uint_eq(n, NREADINGS);
+    for (int i = 0; i < NREADINGS; i++) {
+        assert_reading(&got[i], i);
+        ck_assert_int_eq(got[i].id, rows[i].id);
+        ck_assert(memcmp(got[i].spare, sentinel.spare, sizeof sentinel.spare) == 0);
+    }
+    ck_assert(memcmp(&got[NREADINGS], &sentinel, sizeof sentinel) == 0);
+
+    /* cap inside the second rowset: exactly cap rows, nothing written after them */
+    for (int i = 0; i <= NREADINGS; i++)
+        got[i] = sentinel;
+    ZCT_OK(zc_repo_find(readings, NULL, &all, got, 300, &n, &err), &err);
+    ck_assert_uint_eq(n, 300);
+    for (int i = 0; i < 300; i++)
+        assert_reading(&got[i], i);
+    for (int i = 300; i <= NREADINGS; i++)
+        ck_assert(memcmp(&got[i], &sentinel, sizeof sentinel) == 0);
+
+    /* a where clause, descending order, limit and offset */
+    {
+        zc_value p[] = { zc_int(100) };
+        zc_query q = { "k >= ?", p, 1, "k DESC", 10, 5 };
+        ZCT_OK(zc_repo_find(readings, NULL, &q, got, NREADINGS, &n, &err), &err);
+        ck_assert_uint_eq(n, 10);
+        for (int i = 0; i < 10; i++)
+            assert_reading(&got[i], NREADINGS - 1 - 5 - i);
+    }
+
+    /* the record path reads the same table the same way */
+    ZCT_OK(zc_repo_find(tinies, NULL, &all, tiny, NREADINGS, &n, &err), &err);
+    ck_assert_uint_eq(n, NREADINGS);
+    for (int i = 0; i < NREADINGS; i++) {
+        ck_assert_int_eq(tiny[i].k, i);
+        ck_assert_int_eq(tiny[i].id, rows[i].id);
+        ck_assert_int_eq(tiny[i].created_at, got[0].created_at);
+        ck_assert_int_eq(tiny[i].f_null, rows[i].f_null);
+        ck_assert_int_eq(tiny[i].f, rows[i].f);
+    }
+    /* one row at a time, a NULL before a value (MariaDB leaves a BIT's indicator unwritten) */
+    for (int i = 0; i < 3; i++) {
+        Tiny t;
+        ZCT_OK(zc_repo_get(tinies, NULL, &rows[7 * i].id, &t, &err), &err);
+        ck_assert(t.f_null);
+        ZCT_OK(zc_repo_get(tinies, NULL, &rows[7 * i + 1].id, &t, &err), &err);
+        ck_assert(!t.f_null);
+        ck_assert_int_eq(t.f, rows[7 * i + 1].f);
+    }
+
+    /* text longer than the member: refused, with the rows before it read */
+    {
+        zc_query q = { .order_by = "k", .limit = 4 };
+        memset(sr, 0x5a, sizeof sr);
+        ck_assert_int_eq(zc_repo_find(shorts, NULL, &q, sr, 4, &n, &err), ZC_ETRUNC);
+        ck_assert_ptr_nonnull(strstr(err.message, "room for 7"));
+        ck_assert_uint_eq(n, 2); /* k = 0 ("n0") and 1 (NULL) fit; k = 2's note does not */
+        ck_assert_str_eq(sr[0].note, "n0");
+        ck_assert(sr[1].note_null);
+        ck_assert_str_eq(sr[1].note, "");
+        ck_assert_int_eq(sr[1].k, 1);
+        for (int i = 0; i < 4; i++)
+            for (size_t j = 0; j < sizeof sr[i].spare; j++)
+                ck_assert_int_eq((unsigned char)sr[i].spare[j], 0x5a);
+    }
+    zc_repo_close(&tinies);
+    zc_repo_close(&shorts);
+    zc_repo_close(&readings);
+    zct_drop(NULL, readings_table);
+}
+END_TEST
+
 START_TEST(bad_queries_are_refused)
 {
     static const char *bad_where[] = {
@@ -545,6 +742,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, operations_join_a_callers_session);
     tcase_add_test(tc, bad_queries_are_refused);
     tcase_add_test(tc, insert_reads_its_id_in_as_few_statements_as_the_server_allows);
+    tcase_add_test(tc, find_reads_rowsets_into_the_array_nulls_and_all);
 }
 
 int main(void)

@@ -100,13 +100,17 @@ void zct_add_backend_case_named(Suite *s, const char *prefix, zct_add_fn add, in
     add_cases(s, prefix, add, timeout_s, 0, backend);
 }
 
+static void sweep(void);
+
 int zct_run(Suite *s)
 {
     SRunner *sr = srunner_create(s);
     int failed;
+    sweep();
     srunner_run_all(sr, CK_VERBOSE);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    sweep(); /* what this run's test processes left behind */
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
@@ -146,6 +150,8 @@ const char *zct_serial_pk(void)
 
 /* ---- catalog ------------------------------------------------------------ */
 
+#include <errno.h>
+#include <signal.h>
 #include <sql.h>
 #include <sqlext.h>
 #include <strings.h>
@@ -215,4 +221,100 @@ int zct_catalog_indexes(const char *table, zct_index *out, int cap)
     }
     cat_done(dbc, h);
     return n;
+}
+
+/* ---- leftovers ---------------------------------------------------------- */
+
+/*
+ * The process id in a test table's name ("zc_users_<pid>", "zc_sess_<pid>_<k>"):
+ * the first of its one or two trailing numbers; 0 when the name is not one.
+ */
+static long table_pid(const char *name)
+{
+    const char *num[2] = { NULL, NULL }, *p;
+    size_t n = strlen(name);
+    int k = 0;
+    if (strncmp(name, "zc_", 3) != 0 || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != n)
+        return 0;
+    p = name + n;
+    while (k < 2) {
+        const char *d = p;
+        while (d > name && d[-1] >= '0' && d[-1] <= '9')
+            d--;
+        if (d == p || d == name || d[-1] != '_')
+            break;
+        num[k++] = d;
+        p = d - 1;
+    }
+    return k ? strtol(num[k - 1], NULL, 10) : 0;
+}
+
+/*
+ * Drops the tables of test processes that are gone: a test that fails stops
+ * before its teardown, and a killed run leaves everything. Names carry the
+ * creating process's id (zct_uniq, getpid()), so a table whose process no
+ * longer exists belongs to nobody. Runs before and after each suite.
+ */
+static void sweep_backend(void)
+{
+    SQLHDBC dbc = SQL_NULL_HDBC;
+    SQLHSTMT h = SQL_NULL_HSTMT;
+    char (*names)[128] = NULL;
+    size_t n = 0, cap = 0;
+    /* outside any test: no ck_assert here; an unreachable backend fails its tests */
+    if (!cat_env && SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &cat_env)))
+        SQLSetEnvAttr(cat_env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
+    if (!cat_env || !SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_DBC, cat_env, &dbc)))
+        return;
+    if (!SQL_SUCCEEDED(SQLDriverConnect(dbc, NULL, (SQLCHAR *)zct_cur->conn, SQL_NTS, NULL, 0,
+                                        NULL, SQL_DRIVER_NOPROMPT)) ||
+        !SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, dbc, &h))) {
+        SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+        return;
+    }
+    if (SQL_SUCCEEDED(SQLTables(h, NULL, 0, NULL, 0, NULL, 0, (SQLCHAR *)"TABLE", SQL_NTS))) {
+        char name[128];
+        SQLLEN ind;
+        while (SQL_SUCCEEDED(SQLFetch(h))) {
+            long pid;
+            if (!SQL_SUCCEEDED(SQLGetData(h, 3, SQL_C_CHAR, name, sizeof name, &ind)) ||
+                ind <= 0 || ind >= (SQLLEN)sizeof name)
+                continue;
+            pid = table_pid(name);
+            if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+                continue;
+            if (n == cap) {
+                void *more = realloc(names, (cap ? 2 * cap : 64) * sizeof *names);
+                if (!more)
+                    break;
+                names = more;
+                cap = cap ? 2 * cap : 64;
+            }
+            memcpy(names[n++], name, sizeof name);
+        }
+    }
+    SQLFreeStmt(h, SQL_CLOSE);
+    for (size_t i = 0; i < n; i++) {
+        char sql[160];
+        snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s", names[i]);
+        SQLExecDirect(h, (SQLCHAR *)sql, SQL_NTS);
+        SQLFreeStmt(h, SQL_CLOSE);
+    }
+    SQLEndTran(SQL_HANDLE_DBC, dbc, SQL_COMMIT);
+    if (n)
+        fprintf(stderr, "zctest: %s: dropped %zu tables of test processes that are gone\n",
+                zct_cur->name, n);
+    free(names);
+    cat_done(dbc, h);
+}
+
+static void sweep(void)
+{
+    int n;
+    const zct_backend *b = zct_backends(&n), *was = zct_cur;
+    for (int i = 0; i < n; i++) {
+        zct_cur = &b[i];
+        sweep_backend();
+    }
+    zct_cur = was;
 }
