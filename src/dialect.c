@@ -327,3 +327,15 @@ int zc__dialect_bulk_arrays(int dialect)
 {
     return dialect == ZC_DIALECT_MYSQL ? 1000 : 0;
 }
+
+/*
+ * 1 if timestamps in parameter arrays go as text. MariaDB Connector/ODBC 3.1.15
+ * turns each SQL_C_TYPE_TIMESTAMP value of an array into a MYSQL_TIME of its own
+ * and never frees it (MADB_CleanBulkOperData frees only the array of pointers):
+ * 40 bytes per value. Text values of a VARCHAR parameter point into zodiac's
+ * own buffer, and the server converts them on insert.
+ */
+int zc__dialect_bulk_ts_as_text(int dialect)
+{
+    return dialect == ZC_DIALECT_MYSQL;
+}

@@ -71,6 +71,7 @@ int64_t zc__dialect_ts_unit(int dialect);
 int zc__dialect_bulk_rows(int dialect, int ncols);
 int zc__dialect_last_id_is_first(int dialect);
 int zc__dialect_bulk_arrays(int dialect);
+int zc__dialect_bulk_ts_as_text(int dialect);
 int zc__dialect_double_as_text(int dialect);
 struct zc__buf;
 void zc__dialect_select_col(int dialect, int type, const char *name, struct zc__buf *out);
@@ -318,6 +319,20 @@ void zc__map_free(zc__map *map);
 /* Writes column i of a row to dst (col->buflen bytes) and its indicator, checking it. */
 int zc__map_put(const zc__map *map, int i, const void *row, unsigned char *dst, SQLLEN *ind,
                 zc_error *err);
+/* Bytes of "YYYY-MM-DD HH:MM:SS.ffffff" and its NUL, rounded up. */
+#define ZC__TS_SQL_TEXT 32
+/* The last timestamp formatted as SQL text: rows of one batch share their stamps. */
+typedef struct zc__ts_text_memo {
+    zc_timestamp ts;
+    char text[ZC__TS_SQL_TEXT];
+    int valid;
+} zc__ts_text_memo;
+/*
+ * Writes timestamp column i of a row as SQL text (ZC__TS_SQL_TEXT bytes at dst)
+ * and its indicator; memo keeps the last value formatted.
+ */
+int zc__map_put_ts_text(const zc__map *map, int i, const void *row, char *dst, SQLLEN *ind,
+                        zc__ts_text_memo *memo, zc_error *err);
 /* Copies a row into a record for columns [from, to) and checks it (ZC_ETRUNC, ZC_EINVAL). */
 int zc__map_pack(const zc__map *map, const void *row, unsigned char *rec, int from, int to,
                  zc_error *err);

@@ -291,6 +291,33 @@ int zc__map_put(const zc__map *map, int i, const void *rowv, unsigned char *dst,
     return ZC_OK;
 }
 
+int zc__map_put_ts_text(const zc__map *map, int i, const void *rowv, char *dst, SQLLEN *ind,
+                        zc__ts_text_memo *memo, zc_error *err)
+{
+    const unsigned char *row = rowv;
+    const zc__col *c = &map->cols[i];
+    zc_timestamp ts;
+    if (is_null(c, row)) {
+        *ind = SQL_NULL_DATA;
+        return ZC_OK;
+    }
+    memcpy(&ts, row + c->offset, sizeof ts);
+    if (!memo->valid || memo->ts != ts) {
+        char iso[ZC_TIMESTAMP_TEXT_SIZE]; /* "YYYY-MM-DDTHH:MM:SS.ffffffZ" */
+        if (zc_timestamp_format(ts, iso) != ZC_OK)
+            return zc__err(err, ZC_EINVAL, "model %s: field '%s': timestamp %lld is outside "
+                           "years 1..9999", map->m->name, c->name, (long long)ts);
+        iso[10] = ' ';
+        iso[26] = '\0';
+        memcpy(memo->text, iso, 27);
+        memo->ts = ts;
+        memo->valid = 1;
+    }
+    memcpy(dst, memo->text, 27);
+    *ind = 26;
+    return ZC_OK;
+}
+
 int zc__map_pack(const zc__map *map, const void *row, unsigned char *rec, int from, int to,
                  zc_error *err)
 {

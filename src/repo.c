@@ -528,15 +528,27 @@ static int fill_ids(zc_session *s, const zc__rsql *q, unsigned char *rows, int k
     return ZC_OK;
 }
 
-/* Bytes of k values of a column in a column-wise array, and with their indicators. */
-static size_t column_values(const zc__col *c, int k)
+/* 1 if column c goes as text in a parameter array (zc__dialect_bulk_ts_as_text). */
+static int ts_as_text(const zc__map *map, const zc__col *c)
 {
-    return ((size_t)c->buflen * (size_t)k + 7u) & ~(size_t)7u;
+    return c->type == ZC_FT_TIMESTAMP && zc__dialect_bulk_ts_as_text(map->dialect);
 }
 
-static size_t column_block(const zc__col *c, int k)
+/* Bytes of one value of column c in a parameter array. */
+static size_t array_buflen(const zc__map *map, const zc__col *c)
 {
-    return column_values(c, k) + sizeof(SQLLEN) * (size_t)k;
+    return ts_as_text(map, c) ? ZC__TS_SQL_TEXT : (size_t)c->buflen;
+}
+
+/* Bytes of k values of a column in a column-wise array, and with their indicators. */
+static size_t column_values(const zc__map *map, const zc__col *c, int k)
+{
+    return (array_buflen(map, c) * (size_t)k + 7u) & ~(size_t)7u;
+}
+
+static size_t column_block(const zc__map *map, const zc__col *c, int k)
+{
+    return column_values(map, c, k) + sizeof(SQLLEN) * (size_t)k;
 }
 
 /*
@@ -557,7 +569,7 @@ static int insert_columns(zc_session *s, const zc__rsql *q, unsigned char *rows,
 
     /* layout, column after column: k values, then k indicators */
     for (int c = first; c < map->ncols; c++)
-        total += column_block(&map->cols[c], k);
+        total += column_block(map, &map->cols[c], k);
     if ((rc = zc__stmt_get_sql(s, &q->insert, &st, err)) != ZC_OK)
         return rc;
     if (st->owner != map || st->paramset_size != (SQLULEN)k) {
@@ -568,9 +580,16 @@ static int insert_columns(zc_session *s, const zc__rsql *q, unsigned char *rows,
         for (int c = first; c < map->ncols && rc == ZC_OK; c++) {
             const zc__col *col = &map->cols[c];
             zc__bind b = { col->ctype, col->sqltype, col->digits, col->colsize, p, col->buflen,
-                           (SQLLEN *)(void *)(p + column_values(col, k)) };
+                           (SQLLEN *)(void *)(p + column_values(map, col, k)) };
+            if (ts_as_text(map, col)) {
+                b.ctype = SQL_C_CHAR;
+                b.sqltype = SQL_VARCHAR;
+                b.digits = 0;
+                b.colsize = 26;
+                b.buflen = ZC__TS_SQL_TEXT;
+            }
             rc = zc__stmt_bind_param(st, c - first, &b, err);
-            p += column_block(col, k);
+            p += column_block(map, col, k);
         }
         if (rc == ZC_OK)
             rc = zc__stmt_set_paramset(st, SQL_PARAM_BIND_BY_COLUMN, (SQLULEN)k, NULL, NULL,
@@ -583,12 +602,19 @@ static int insert_columns(zc_session *s, const zc__rsql *q, unsigned char *rows,
     p = st->rec;
     for (int c = first; c < map->ncols; c++) {
         const zc__col *col = &map->cols[c];
-        SQLLEN *ind = (SQLLEN *)(void *)(p + column_values(col, k));
-        for (int r = 0; r < k; r++)
-            if ((rc = zc__map_put(map, c, rows + (size_t)r * m->size,
-                                  p + (size_t)r * (size_t)col->buflen, ind + r, err)) != ZC_OK)
+        SQLLEN *ind = (SQLLEN *)(void *)(p + column_values(map, col, k));
+        const size_t len = array_buflen(map, col);
+        zc__ts_text_memo memo = { .valid = 0 };
+        for (int r = 0; r < k; r++) {
+            const unsigned char *row = rows + (size_t)r * m->size;
+            unsigned char *dst = p + (size_t)r * len;
+            rc = ts_as_text(map, col)
+                     ? zc__map_put_ts_text(map, c, row, (char *)dst, ind + r, &memo, err)
+                     : zc__map_put(map, c, row, dst, ind + r, err);
+            if (rc != ZC_OK)
                 return rc;
-        p += column_block(col, k);
+        }
+        p += column_block(map, col, k);
     }
     if ((rc = zc__stmt_execute(st, err)) != ZC_OK)
         return rc;

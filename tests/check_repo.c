@@ -536,7 +536,8 @@ static Reading make_reading(int i)
     if (!r.note_null)
         snprintf(r.note, sizeof r.note, i % 4 == 2 ? "note %d ';--\\" : "n%d", i);
     r.at_null = i % 6 == 5;
-    r.at = r.at_null ? 0 : INT64_C(1700000000000000) + (int64_t)(i / 100) * 1000000;
+    /* whole milliseconds: what every backend keeps (sqliteodbc stores milliseconds) */
+    r.at = r.at_null ? 0 : INT64_C(1700000000000000) + (int64_t)(i / 100) * 1000000 + i * 1000;
     return r;
 }
 
@@ -591,6 +592,7 @@ START_TEST(find_reads_rowsets_into_the_array_nulls_and_all)
     for (int i = 0; i < NREADINGS; i++) {
         assert_reading(&got[i], i);
         ck_assert_int_eq(got[i].id, rows[i].id);
+        ck_assert_int_eq(got[i].created_at, rows[i].created_at); /* as insert_many stamped it */
         ck_assert(memcmp(got[i].spare, sentinel.spare, sizeof sentinel.spare) == 0);
     }
     ck_assert(memcmp(&got[NREADINGS], &sentinel, sizeof sentinel) == 0);
