@@ -311,6 +311,8 @@ typedef struct zc__map {
        but timestamps has the struct's own form, and a "shadow" row of the
        struct's size holds the indicators and timestamp staging (same stride) */
     int direct;
+    struct { size_t off, len; } *runs; /* the struct's mapped bytes, merged (zc__map_copy) */
+    int nruns;
     int has_bit;              /* some column is fetched as SQL_C_BIT (zc__map_preset_bits) */
 } zc__map;
 
@@ -353,6 +355,8 @@ int zc__map_unpack_memo(const zc__map *map, const unsigned char *rec, void *row,
  * before a fetch: records at base (stride rec_size), or shadow rows (direct).
  */
 void zc__map_preset_bits(const zc__map *map, unsigned char *base, size_t nrows, int direct);
+/* Copies the members the model maps (values, NULL flags, lengths) from src to dst. */
+void zc__map_copy(const zc__map *map, void *dst, const void *src);
 /* Direct binding: column c of the struct at row, or of the shadow row at shadow. */
 void zc__map_bind_direct(const zc__map *map, int c, unsigned char *row, unsigned char *shadow,
                          zc__bind *out);

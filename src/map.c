@@ -102,6 +102,67 @@ static int direct_layout(zc__map *map)
     return off <= map->m->size;
 }
 
+static int by_offset(const void *a, const void *b)
+{
+    const size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * The byte ranges of the struct the model maps — each column's member, its NULL
+ * flag, its length — sorted and merged where they touch, so that copying a row
+ * takes a few memcpy and never writes a member the model does not know.
+ */
+static int copy_runs(zc__map *map)
+{
+    size_t (*r)[2] = calloc((size_t)map->ncols * 3, sizeof *r);
+    int n = 0;
+    if (!r)
+        return ZC_ENOMEM;
+    for (int i = 0; i < map->ncols; i++) {
+        const zc__col *c = &map->cols[i];
+        size_t at[3][2] = { { c->offset, c->size }, { ZC_NO_MEMBER, 0 }, { ZC_NO_MEMBER, 0 } };
+        if (c->flags & ZC_F_NULLABLE)
+            at[1][0] = c->null_offset, at[1][1] = sizeof(bool);
+        if (c->len_offset != ZC_NO_MEMBER)
+            at[2][0] = c->len_offset, at[2][1] = sizeof(size_t);
+        for (int j = 0; j < 3; j++) {
+            if (at[j][0] == ZC_NO_MEMBER)
+                continue;
+            r[n][0] = at[j][0];
+            r[n][1] = at[j][0] + at[j][1];
+            n++;
+        }
+    }
+    qsort(r, (size_t)n, sizeof *r, by_offset);
+    map->runs = calloc((size_t)n, sizeof *map->runs);
+    if (!map->runs) {
+        free(r);
+        return ZC_ENOMEM;
+    }
+    for (int i = 0; i < n; i++) {
+        if (map->nruns > 0 &&
+            r[i][0] <= map->runs[map->nruns - 1].off + map->runs[map->nruns - 1].len) {
+            size_t end = map->runs[map->nruns - 1].off + map->runs[map->nruns - 1].len;
+            if (r[i][1] > end)
+                map->runs[map->nruns - 1].len += r[i][1] - end;
+            continue;
+        }
+        map->runs[map->nruns].off = r[i][0];
+        map->runs[map->nruns].len = r[i][1] - r[i][0];
+        map->nruns++;
+    }
+    free(r);
+    return ZC_OK;
+}
+
+void zc__map_copy(const zc__map *map, void *dst, const void *src)
+{
+    for (int i = 0; i < map->nruns; i++)
+        memcpy((unsigned char *)dst + map->runs[i].off,
+               (const unsigned char *)src + map->runs[i].off, map->runs[i].len);
+}
+
 int zc__map_make(const zc_model *m, int dialect, zc__map **out, zc_error *err)
 {
     zc__map *map;
@@ -158,6 +219,10 @@ int zc__map_make(const zc_model *m, int dialect, zc__map **out, zc_error *err)
     }
     map->rec_size = ALIGN8(off);
     map->direct = direct_layout(map);
+    if (map->direct && copy_runs(map) != ZC_OK) {
+        zc__map_free(map);
+        return zc__err(err, ZC_ENOMEM, "out of memory");
+    }
     for (int i = 0; i < n; i++)
         map->has_bit |= map->cols[i].ctype == SQL_C_BIT;
     *out = map;
@@ -167,6 +232,7 @@ int zc__map_make(const zc_model *m, int dialect, zc__map **out, zc_error *err)
 void zc__map_free(zc__map *map)
 {
     if (map) {
+        free(map->runs);
         free(map->cols);
         free(map);
     }

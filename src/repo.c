@@ -941,7 +941,37 @@ static int build_select(const zc__rsql *q, const char *what, const zc_query *qq,
     return ZC_OK;
 }
 
-/* Prepares a SELECT of whole rows bound into ZC__ROWSET records. */
+static int bind_direct(zc__stmt *st, const zc__map *map, unsigned char *row,
+                       unsigned char *shadow, zc_error *err);
+
+/*
+ * Binds a cursor's statement for ZC__ROWSET rows, once per statement and cursor:
+ * as records, or for a map that allows it, as structs (map->direct) — the rowset
+ * lands in an array of structs after its shadow rows, both in st->rec, and each
+ * row is finished and copied out by cursor_next. The owner tells the two apart:
+ * the map for records, the repository's SQL for structs.
+ */
+static int bind_rows(zc__stmt *st, const zc__rsql *q, zc_cursor *c, zc_error *err)
+{
+    const zc__map *map = q->map;
+    const void *owner = map->direct ? (const void *)q : (const void *)map;
+    const size_t size = map->m->size;
+    int rc;
+    if (st->owner == owner && st->row_array_size == ZC__ROWSET && st->rows_fetched == &c->fetched)
+        return ZC_OK;
+    zc__stmt_unbind(st);
+    if (!map->direct)
+        rc = bind_result(st, map, ZC__ROWSET, &c->fetched, c->status, err);
+    else if ((rc = ensure_rec(st, 2 * ZC__ROWSET * size, err)) == ZC_OK &&
+             (rc = bind_direct(st, map, (unsigned char *)st->rec + ZC__ROWSET * size, st->rec,
+                               err)) == ZC_OK)
+        rc = zc__stmt_set_rowset(st, size, ZC__ROWSET, &c->fetched, c->status, err);
+    if (rc == ZC_OK)
+        st->owner = owner;
+    return rc;
+}
+
+/* Prepares a SELECT of whole rows bound for ZC__ROWSET rows (bind_rows). */
 static int open_rows(zc_session *s, const zc__rsql *q, const zc_query *qq, zc_cursor *c,
                      zc_error *err)
 {
@@ -959,13 +989,8 @@ static int open_rows(zc_session *s, const zc__rsql *q, const zc_query *qq, zc_cu
     zc__buf_free(&sql);
     if (rc == ZC_OK && c->st->busy)
         rc = zc__err(err, ZC_ESTATE, "that query is already being read by an open cursor");
-    if (rc == ZC_OK && (c->st->owner != q->map || c->st->row_array_size != ZC__ROWSET ||
-                        c->st->rows_fetched != &c->fetched)) {
-        zc__stmt_unbind(c->st);
-        rc = bind_result(c->st, q->map, ZC__ROWSET, &c->fetched, c->status, err);
-        if (rc == ZC_OK)
-            c->st->owner = q->map;
-    }
+    if (rc == ZC_OK)
+        rc = bind_rows(c->st, q, c, err);
     if (rc == ZC_OK)
         rc = zc__stmt_bind_values(c->st, vals, nvals, err);
     free(vals);
@@ -991,7 +1016,7 @@ static int cursor_next(zc_cursor *c, void *row, zc_error *err)
             return ZC_NOT_FOUND;
         c->fetched = 0;
         c->next = 0;
-        zc__map_preset_bits(c->q->map, c->st->rec, ZC__ROWSET, 0);
+        zc__map_preset_bits(c->q->map, c->st->rec, ZC__ROWSET, c->q->map->direct);
         rc = zc__stmt_fetch(c->st, err);
         if (rc == ZC_NOT_FOUND || (rc == ZC_OK && c->fetched == 0)) {
             if (c->paged && c->page_rows == ZC__PAGE_ROWS) {
@@ -1006,9 +1031,19 @@ static int cursor_next(zc_cursor *c, void *row, zc_error *err)
             return rc;
         c->page_rows += c->fetched;
     }
-    rc = zc__map_unpack_memo(c->q->map,
-                             (unsigned char *)c->st->rec + c->next++ * c->q->map->rec_size, row, 0,
-                             c->q->map->ncols, &c->memo, err);
+    if (c->q->map->direct) {
+        const size_t size = c->q->map->m->size;
+        unsigned char *got = (unsigned char *)c->st->rec + (ZC__ROWSET + c->next) * size;
+        rc = zc__map_finish_direct(c->q->map, (unsigned char *)c->st->rec + c->next * size, got,
+                                   &c->memo, err);
+        if (rc == ZC_OK)
+            zc__map_copy(c->q->map, row, got);
+        c->next++;
+    } else {
+        rc = zc__map_unpack_memo(c->q->map,
+                                 (unsigned char *)c->st->rec + c->next++ * c->q->map->rec_size,
+                                 row, 0, c->q->map->ncols, &c->memo, err);
+    }
     if (rc == ZC_OK) {
         /* a page ends with a rowset: its last row is where the next page starts */
         if (c->paged && c->next == c->fetched)
@@ -1282,14 +1317,8 @@ static int cursor_run(zc_cursor *c, const char *sql, size_t n, zc_error *err)
         return rc;
     if (st->busy)
         return zc__err(err, ZC_ESTATE, "that query is already being read by an open cursor");
-    if (st->owner != c->q->map || st->row_array_size != ZC__ROWSET ||
-        st->rows_fetched != &c->fetched) {
-        zc__stmt_unbind(st);
-        if ((rc = bind_result(st, c->q->map, ZC__ROWSET, &c->fetched, c->status, err)) != ZC_OK)
-            return rc;
-        st->owner = c->q->map;
-    }
-    if ((rc = zc__stmt_bind_values(st, c->vals, n, err)) != ZC_OK ||
+    if ((rc = bind_rows(st, c->q, c, err)) != ZC_OK ||
+        (rc = zc__stmt_bind_values(st, c->vals, n, err)) != ZC_OK ||
         (rc = zc__stmt_execute(st, err)) != ZC_OK)
         return rc;
     c->st = st;

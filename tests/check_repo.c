@@ -617,6 +617,32 @@ START_TEST(find_reads_rowsets_into_the_array_nulls_and_all)
             assert_reading(&got[i], NREADINGS - 1 - 5 - i);
     }
 
+    /* a cursor pages by k; by a nullable column it reads one statement */
+    {
+        zc_session *s = NULL;
+        zc_cursor *c = NULL;
+        zc_query by_a = { .order_by = "a" };
+        Reading one;
+        int i = 0, st;
+        ZCT_OK(zc_session_open(NULL, &s, &err), &err);
+        ZCT_OK(zc_repo_cursor(readings, s, &all, &c, &err), &err);
+        memset(one.spare, 0x5a, sizeof one.spare);
+        while ((st = zc_cursor_next(c, &one, &err)) == ZC_OK) {
+            assert_reading(&one, i++);
+            ck_assert(memcmp(one.spare, sentinel.spare, sizeof sentinel.spare) == 0);
+        }
+        ck_assert_int_eq(st, ZC_NOT_FOUND);
+        ck_assert_int_eq(i, NREADINGS);
+        zc_cursor_close(&c);
+        ZCT_OK(zc_repo_cursor(readings, s, &by_a, &c, &err), &err);
+        for (i = 0; (st = zc_cursor_next(c, &one, &err)) == ZC_OK; i++)
+            assert_reading(&one, one.k);
+        ck_assert_int_eq(st, ZC_NOT_FOUND);
+        ck_assert_int_eq(i, NREADINGS);
+        zc_cursor_close(&c);
+        zc_session_close(&s);
+    }
+
     /* the record path reads the same table the same way */
     ZCT_OK(zc_repo_find(tinies, NULL, &all, tiny, NREADINGS, &n, &err), &err);
     ck_assert_uint_eq(n, NREADINGS);
