@@ -299,7 +299,8 @@ typedef struct zc__col {
  * ODBC binds to for one row — an image of the struct, an indicator per column,
  * and staging for the types whose ODBC form differs (timestamps, UUIDs).
  * Row-wise binding needs every buffer of a row at the same stride, which the
- * caller's struct alone cannot give, so rows pass through records.
+ * caller's struct alone cannot give, so rows pass through records — except
+ * reads of maps that allow direct binding (below, and repo.c find_direct).
  */
 typedef struct zc__map {
     const zc_model *m;
