@@ -94,6 +94,8 @@ static char *take(zc__buf *b)
 }
 
 static char *bulk_sql(const zc__rsql *q, int k);
+static int bind_direct(zc__stmt *st, const zc__map *map, unsigned char *row,
+                       unsigned char *shadow, zc_error *err);
 
 /* The column list and the one-row INSERT of a map, ending in RETURNING id or not. */
 static char *insert_sql(const zc__map *map, int returning)
@@ -757,28 +759,44 @@ int zc_repo_insert_many(zc_repo *r, zc_session *s, void *rows, size_t n, zc_erro
 }
 
 /* Runs a bound-result statement expected to give at most one row into row_out. */
+/* Runs a statement bound by bind_single and reads its one row into row_out. */
 static int read_one(zc__stmt *st, const zc__map *map, void *row_out, zc_error *err)
 {
     int rc = zc__stmt_execute(st, err);
     if (rc != ZC_OK)
         return rc;
-    zc__map_preset_bits(map, st->rec, 1, 0);
+    zc__map_preset_bits(map, st->rec, 1, map->direct);
     rc = zc__stmt_fetch(st, err);
-    if (rc == ZC_OK)
+    if (rc == ZC_OK && map->direct) {
+        zc__ts_memo memo = { .valid = 0 };
+        unsigned char *got = (unsigned char *)st->rec + map->m->size;
+        if ((rc = zc__map_finish_direct(map, st->rec, got, &memo, err)) == ZC_OK)
+            zc__map_copy(map, row_out, got);
+    } else if (rc == ZC_OK) {
         rc = zc__map_unpack(map, st->rec, row_out, 0, map->ncols, err);
+    }
     zc__stmt_close_cursor(st);
     return rc;
 }
 
+/*
+ * Binds a one-row read once per statement: a record, or for a direct map a
+ * struct after its shadow row, both in st->rec (the owner tells them apart).
+ */
 static int bind_single(zc__stmt *st, const zc__map *map, zc_error *err)
 {
+    const void *owner = map->direct ? (const void *)&map->direct : (const void *)map;
     int rc;
-    if (st->owner == map && st->row_array_size == 0)
+    if (st->owner == owner && st->row_array_size == 0)
         return ZC_OK;
     zc__stmt_unbind(st);
-    if ((rc = bind_result(st, map, 1, NULL, NULL, err)) != ZC_OK)
+    if (!map->direct)
+        rc = bind_result(st, map, 1, NULL, NULL, err);
+    else if ((rc = ensure_rec(st, 2 * map->m->size, err)) == ZC_OK)
+        rc = bind_direct(st, map, (unsigned char *)st->rec + map->m->size, st->rec, err);
+    if (rc != ZC_OK)
         return rc;
-    st->owner = map;
+    st->owner = owner;
     return ZC_OK;
 }
 
@@ -940,9 +958,6 @@ static int build_select(const zc__rsql *q, const char *what, const zc_query *qq,
         vals[(*nvals)++] = zc_int(qq->offset);
     return ZC_OK;
 }
-
-static int bind_direct(zc__stmt *st, const zc__map *map, unsigned char *row,
-                       unsigned char *shadow, zc_error *err);
 
 /*
  * Binds a cursor's statement for ZC__ROWSET rows, once per statement and cursor:
@@ -1162,7 +1177,9 @@ int zc_repo_find(zc_repo *r, zc_session *s, const zc_query *qq, void *rows, size
         qq = &all;
     if ((rc = uow_begin(r, s, &u, 0, "zc_repo_find", err)) != ZC_OK)
         return rc;
-    if ((rc = rsql_for(r, u.s, &q, err)) == ZC_OK && q->map->direct && cap > 0) {
+    /* straight into the array only when it is large enough to pay for binding its
+       columns again on every call; smaller reads reuse the statement's bindings */
+    if ((rc = rsql_for(r, u.s, &q, err)) == ZC_OK && q->map->direct && cap > ZC__ROWSET) {
         rc = find_direct(u.s, q, qq, rows, cap, &got, err);
         if (n)
             *n = got;

@@ -678,6 +678,26 @@ START_TEST(find_reads_rowsets_into_the_array_nulls_and_all)
             for (size_t j = 0; j < sizeof sr[i].spare; j++)
                 ck_assert_int_eq((unsigned char)sr[i].spare[j], 0x5a);
     }
+    /* the same straight into a large array, and one row at a time */
+    {
+        static ShortReading many[NREADINGS];
+        zc_query q = { .order_by = "k" };
+        ck_assert_int_eq(zc_repo_find(shorts, NULL, &q, many, NREADINGS, &n, &err), ZC_ETRUNC);
+        ck_assert_ptr_nonnull(strstr(err.message, "room for 7"));
+        ck_assert_uint_eq(n, 2);
+        ck_assert_str_eq(many[0].note, "n0");
+        ck_assert(many[1].note_null);
+        memset(&sr[0], 0x5a, sizeof sr[0]);
+        ZCT_OK(zc_repo_get(shorts, NULL, &rows[0].id, &sr[0], &err), &err);
+        ck_assert_str_eq(sr[0].note, "n0");
+        ck_assert(!sr[0].note_null);
+        ck_assert_int_eq(sr[0].k, 0);
+        ck_assert_int_eq((unsigned char)sr[0].spare[0], 0x5a);
+        ck_assert_int_eq(zc_repo_get(shorts, NULL, &rows[2].id, &sr[0], &err), ZC_ETRUNC);
+        ZCT_OK(zc_repo_get(shorts, NULL, &rows[1].id, &sr[0], &err), &err);
+        ck_assert(sr[0].note_null);
+        ck_assert_str_eq(sr[0].note, "");
+    }
     zc_repo_close(&tinies);
     zc_repo_close(&shorts);
     zc_repo_close(&readings);
