@@ -179,6 +179,16 @@ typedef struct zc__pbuf {
     } u;
 } zc__pbuf;
 
+/*
+ * The last timestamp converted from its ODBC form: rows inserted together share
+ * their stamps, and rows of one day their date, so reads remember it.
+ */
+typedef struct zc__ts_memo {
+    SQL_TIMESTAMP_STRUCT in;
+    zc_timestamp out;
+    int valid;
+} zc__ts_memo;
+
 typedef struct zc__stmt {
     struct zc_session *s;
     SQLHSTMT h;          /* NULL when not prepared on the current connection */
@@ -204,6 +214,7 @@ typedef struct zc__stmt {
 
     const void *owner;   /* what bound it (a repository's map), so binding happens once */
     void *rec;           /* memory the owner bound into, freed with the statement */
+    zc__ts_memo memo;    /* of the one-row reads bound here */
     size_t rec_size;
 } zc__stmt;
 
@@ -342,12 +353,6 @@ int zc__map_pack(const zc__map *map, const void *row, unsigned char *rec, int fr
 /* Copies a fetched record into a row for columns [from, to), converting and checking. */
 int zc__map_unpack(const zc__map *map, const unsigned char *rec, void *row, int from, int to,
                    zc_error *err);
-/* The last timestamp a scan converted: rows of one batch share their stamps. */
-typedef struct zc__ts_memo {
-    SQL_TIMESTAMP_STRUCT in;
-    zc_timestamp out;
-    int valid;
-} zc__ts_memo;
 /* zc__map_unpack, remembering the last timestamp conversion across calls in *memo. */
 int zc__map_unpack_memo(const zc__map *map, const unsigned char *rec, void *row, int from,
                         int to, zc__ts_memo *memo, zc_error *err);

@@ -415,6 +415,12 @@ int zc__map_pack(const zc__map *map, const void *row, unsigned char *rec, int fr
 }
 
 /* The instant of a fetched timestamp; *memo skips the calendar when it repeats. */
+static int64_t time_of_day(const SQL_TIMESTAMP_STRUCT *t)
+{
+    return (int64_t)t->hour * INT64_C(3600000000) + (int64_t)t->minute * 60000000 +
+           (int64_t)t->second * 1000000 + t->fraction / 1000u;
+}
+
 static int ts_from_record(const unsigned char *src, zc__ts_memo *memo, zc_timestamp *out)
 {
     SQL_TIMESTAMP_STRUCT in;
@@ -423,8 +429,15 @@ static int ts_from_record(const unsigned char *src, zc__ts_memo *memo, zc_timest
         *out = memo->out;
         return ZC_OK;
     }
-    if (zc__ts_from_odbc(&in, out) != ZC_OK)
+    if (memo->valid && in.year == memo->in.year && in.month == memo->in.month &&
+        in.day == memo->in.day) {
+        /* the same day: only the time of day to check and add */
+        if (in.hour > 23 || in.minute > 59 || in.second > 59 || in.fraction > 999999999u)
+            return ZC_EINVAL;
+        *out = memo->out - time_of_day(&memo->in) + time_of_day(&in);
+    } else if (zc__ts_from_odbc(&in, out) != ZC_OK) {
         return ZC_EINVAL;
+    }
     memo->in = in;
     memo->out = *out;
     memo->valid = 1;

@@ -384,9 +384,11 @@ static int last_id(zc_session *s, const zc__rsql *q, int64_t *out, zc_error *err
 
 static zc_value id_value(const zc_model *m, const void *id)
 {
+    zc_value v = { .type = ZC_T_INT };
     if (m->pk == ZC_PK_UUID)
         return zc_uuidv(*(const zc_uuid *)id);
-    return zc_int(*(const int64_t *)id);
+    memcpy(&v.v.i, id, sizeof v.v.i); /* zc_int, without the call */
+    return v;
 }
 
 /* now at the precision the backend keeps, strictly after `after` when given */
@@ -768,12 +770,11 @@ static int read_one(zc__stmt *st, const zc__map *map, void *row_out, zc_error *e
     zc__map_preset_bits(map, st->rec, 1, map->direct);
     rc = zc__stmt_fetch(st, err);
     if (rc == ZC_OK && map->direct) {
-        zc__ts_memo memo = { .valid = 0 };
         unsigned char *got = (unsigned char *)st->rec + map->m->size;
-        if ((rc = zc__map_finish_direct(map, st->rec, got, &memo, err)) == ZC_OK)
+        if ((rc = zc__map_finish_direct(map, st->rec, got, &st->memo, err)) == ZC_OK)
             zc__map_copy(map, row_out, got);
     } else if (rc == ZC_OK) {
-        rc = zc__map_unpack(map, st->rec, row_out, 0, map->ncols, err);
+        rc = zc__map_unpack_memo(map, st->rec, row_out, 0, map->ncols, &st->memo, err);
     }
     zc__stmt_close_cursor(st);
     return rc;

@@ -325,6 +325,13 @@ int zc__stmt_bind_values(zc__stmt *st, const zc_value *v, size_t n, zc_error *er
     int dialect = __atomic_load_n(&st->s->db->dialect, __ATOMIC_ACQUIRE);
     int rc;
 
+    /* every get and delete: one integer where one integer is bound already */
+    if (n == 1 && v[0].type == ZC_T_INT && st->nparams == 1 &&
+        st->params[0].ctype == SQL_C_SBIGINT && st->params[0].ptr == &st->pbufs[0].u.i) {
+        st->pbufs[0].u.i = v[0].v.i;
+        st->pbufs[0].ind = 0;
+        return ZC_OK;
+    }
     if ((rc = reserve_params(st, (int)n, err)) != ZC_OK)
         return rc;
     if ((int)n < st->nparams && st->h) {

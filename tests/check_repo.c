@@ -538,6 +538,10 @@ static Reading make_reading(int i)
     r.at_null = i % 6 == 5;
     /* whole milliseconds: what every backend keeps (sqliteodbc stores milliseconds) */
     r.at = r.at_null ? 0 : INT64_C(1700000000000000) + (int64_t)(i / 100) * 1000000 + i * 1000;
+    if (i % 50 == 49) /* another day now and then, and another year: reads remember dates */
+        r.at += (int64_t)(i / 50) * INT64_C(86400000000);
+    if (i % 97 == 0)
+        r.at += 400 * INT64_C(86400000000);
     return r;
 }
 
@@ -596,6 +600,13 @@ START_TEST(find_reads_rowsets_into_the_array_nulls_and_all)
         ck_assert(memcmp(got[i].spare, sentinel.spare, sizeof sentinel.spare) == 0);
     }
     ck_assert(memcmp(&got[NREADINGS], &sentinel, sizeof sentinel) == 0);
+
+    /* one at a time, in and out of the same day */
+    for (int i = 40; i < 110; i++) {
+        Reading one;
+        ZCT_OK(zc_repo_get(readings, NULL, &rows[i].id, &one, &err), &err);
+        assert_reading(&one, i);
+    }
 
     /* cap inside the second rowset: exactly cap rows, nothing written after them */
     for (int i = 0; i <= NREADINGS; i++)
