@@ -987,24 +987,37 @@ static int bind_rows(zc__stmt *st, const zc__rsql *q, zc_cursor *c, zc_error *er
     return rc;
 }
 
+/*
+ * The session's statement for a SELECT of whole rows by qq, not being read by a
+ * cursor, and the values to bind (*vals, malloc'd, also on failure).
+ */
+static int select_stmt(zc_session *s, const zc__rsql *q, const zc_query *qq, zc__stmt **st,
+                       zc_value **vals, size_t *nvals, zc_error *err)
+{
+    zc__buf sql = { 0 };
+    int rc;
+    *nvals = 0;
+    *vals = malloc((qq->nparams + 2) * sizeof **vals);
+    if (!*vals)
+        return zc__err(err, ZC_ENOMEM, "out of memory");
+    rc = build_select(q, q->cols, qq, 1, &sql, *vals, nvals, err);
+    if (rc == ZC_OK)
+        rc = zc__stmt_get(s, sql.p, st, err);
+    zc__buf_free(&sql);
+    if (rc == ZC_OK && (*st)->busy) {
+        *st = NULL; /* the open cursor's: not ours to close */
+        rc = zc__err(err, ZC_ESTATE, "that query is already being read by an open cursor");
+    }
+    return rc;
+}
+
 /* Prepares a SELECT of whole rows bound for ZC__ROWSET rows (bind_rows). */
 static int open_rows(zc_session *s, const zc__rsql *q, const zc_query *qq, zc_cursor *c,
                      zc_error *err)
 {
-    zc__buf sql = { 0 };
     zc_value *vals;
-    size_t nvals = 0;
-    int rc;
-
-    vals = malloc((qq->nparams + 2) * sizeof *vals);
-    if (!vals)
-        return zc__err(err, ZC_ENOMEM, "out of memory");
-    rc = build_select(q, q->cols, qq, 1, &sql, vals, &nvals, err);
-    if (rc == ZC_OK)
-        rc = zc__stmt_get(s, sql.p, &c->st, err);
-    zc__buf_free(&sql);
-    if (rc == ZC_OK && c->st->busy)
-        rc = zc__err(err, ZC_ESTATE, "that query is already being read by an open cursor");
+    size_t nvals;
+    int rc = select_stmt(s, q, qq, &c->st, &vals, &nvals, err);
     if (rc == ZC_OK)
         rc = bind_rows(c->st, q, c, err);
     if (rc == ZC_OK)
@@ -1109,23 +1122,13 @@ static int find_direct(zc_session *s, const zc__rsql *q, const zc_query *qq,
 {
     const zc__map *map = q->map;
     const size_t size = map->m->size;
-    zc__buf sql = { 0 };
     zc_value *vals;
-    size_t nvals = 0;
+    size_t nvals;
     zc__stmt *st = NULL;
     SQLULEN fetched = 0, k = cap < ZC__ROWSET ? cap : ZC__ROWSET;
     zc__ts_memo memo = { .valid = 0 };
-    int rc;
+    int rc = select_stmt(s, q, qq, &st, &vals, &nvals, err);
 
-    vals = malloc((qq->nparams + 2) * sizeof *vals);
-    if (!vals)
-        return zc__err(err, ZC_ENOMEM, "out of memory");
-    rc = build_select(q, q->cols, qq, 1, &sql, vals, &nvals, err);
-    if (rc == ZC_OK)
-        rc = zc__stmt_get(s, sql.p, &st, err);
-    zc__buf_free(&sql);
-    if (rc == ZC_OK && st->busy)
-        rc = zc__err(err, ZC_ESTATE, "that query is already being read by an open cursor");
     if (rc == ZC_OK) {
         zc__stmt_unbind(st);
         if ((rc = ensure_rec(st, k * size, err)) == ZC_OK &&
