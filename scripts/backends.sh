@@ -443,15 +443,28 @@ pg_replica_streaming() {
     [ "$r" = t ]
 }
 
+# 0 once streaming; 2 as soon as the primary no longer has the WAL the standby
+# needs (it was stopped while the primary wrote more than it keeps); 1 on timeout.
 pg_replica_wait_streaming() {
     local i=0 limit=$((ZC_START_TIMEOUT * 10))
     while [ "$i" -lt "$limit" ]; do
         pg_replica_streaming && return 0
+        grep -q 'has already been removed' "$PG_REPLICA_LOG" 2>/dev/null && return 2
         sleep 0.1
         i=$((i + 1))
     done
-    tail -n 30 "$PG_REPLICA_LOG" >&2 || true
-    die "postgresql-replica: not streaming from the primary after ${ZC_START_TIMEOUT}s (log: $PG_REPLICA_LOG)"
+    return 1
+}
+
+pg_replica_launch() {
+    pg_replica_write_config
+    : >"$PG_REPLICA_LOG" # this start's lines only: pg_replica_wait_streaming reads them
+    if [ "$is_root" -eq 1 ]; then chown "$PG_OS_USER": "$PG_REPLICA_LOG"; fi
+    log "postgresql-replica: starting hot standby on 127.0.0.1:$ZC_PG_REPLICA_PORT (log $PG_REPLICA_LOG)"
+    if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_REPLICA_DATA" -l "$PG_REPLICA_LOG" -w -t "$ZC_START_TIMEOUT" start >/dev/null 9>&-; then
+        tail -n 30 "$PG_REPLICA_LOG" >&2 || true
+        die "postgresql-replica: did not start within ${ZC_START_TIMEOUT}s (log: $PG_REPLICA_LOG)"
+    fi
 }
 
 pg_replica_start() {
@@ -483,16 +496,22 @@ pg_replica_start() {
         else
             pg_replica_clone
         fi
-        pg_replica_write_config
-        touch "$PG_REPLICA_LOG"
-        if [ "$is_root" -eq 1 ]; then chown "$PG_OS_USER": "$PG_REPLICA_LOG"; fi
-        log "postgresql-replica: starting hot standby on 127.0.0.1:$ZC_PG_REPLICA_PORT (log $PG_REPLICA_LOG)"
-        if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_REPLICA_DATA" -l "$PG_REPLICA_LOG" -w -t "$ZC_START_TIMEOUT" start >/dev/null 9>&-; then
-            tail -n 30 "$PG_REPLICA_LOG" >&2 || true
-            die "postgresql-replica: did not start within ${ZC_START_TIMEOUT}s (log: $PG_REPLICA_LOG)"
-        fi
+        pg_replica_launch
     fi
-    pg_replica_wait_streaming
+    local waited=0
+    pg_replica_wait_streaming || waited=$?
+    if [ "$waited" -eq 2 ]; then
+        log "postgresql-replica: the primary no longer has the WAL this copy needs; copying it again"
+        pg_replica_stop_locked
+        pg_replica_clone
+        pg_replica_launch
+        waited=0
+        pg_replica_wait_streaming || waited=$?
+    fi
+    if [ "$waited" -ne 0 ]; then
+        tail -n 30 "$PG_REPLICA_LOG" >&2 || true
+        die "postgresql-replica: not streaming from the primary after ${ZC_START_TIMEOUT}s (log: $PG_REPLICA_LOG)"
+    fi
     replica_unlock
     log "postgresql-replica: streaming from 127.0.0.1:$ZC_PG_PORT (hot standby on 127.0.0.1:$ZC_PG_REPLICA_PORT)"
 }

@@ -608,13 +608,13 @@ static int insert_columns(zc_session *s, const zc__rsql *q, unsigned char *rows,
         const zc__col *col = &map->cols[c];
         SQLLEN *ind = (SQLLEN *)(void *)(p + column_values(map, col, k));
         const size_t len = array_buflen(map, col);
+        const int as_text = ts_as_text(map, col);
         zc__ts_text_memo memo = { .valid = 0 };
         for (int r = 0; r < k; r++) {
             const unsigned char *row = rows + (size_t)r * m->size;
             unsigned char *dst = p + (size_t)r * len;
-            rc = ts_as_text(map, col)
-                     ? zc__map_put_ts_text(map, c, row, (char *)dst, ind + r, &memo, err)
-                     : zc__map_put(map, c, row, dst, ind + r, err);
+            rc = as_text ? zc__map_put_ts_text(map, c, row, (char *)dst, ind + r, &memo, err)
+                         : zc__map_put(map, c, row, dst, ind + r, err);
             if (rc != ZC_OK)
                 return rc;
         }
@@ -761,7 +761,34 @@ int zc_repo_insert_many(zc_repo *r, zc_session *s, void *rows, size_t n, zc_erro
 }
 
 /* Runs a bound-result statement expected to give at most one row into row_out. */
-/* Runs a statement bound by bind_single and reads its one row into row_out. */
+/*
+ * Binds a statement for reads of nrows rows (counted in *fetched, when given),
+ * once per statement and reader: as records, or for a map that allows it, as
+ * structs (map->direct) — nrows shadow rows, then nrows structs, in st->rec;
+ * each row is finished and copied out by its reader (cursor_next, read_one).
+ */
+static int bind_read(zc__stmt *st, const zc__map *map, SQLULEN nrows, SQLULEN *fetched,
+                     SQLUSMALLINT *status, zc_error *err)
+{
+    const void *owner = map->direct ? (const void *)&map->direct : (const void *)map;
+    const SQLULEN arrays = nrows > 1 || fetched ? nrows : 0; /* as bind_result sets them */
+    const size_t size = map->m->size;
+    int rc;
+    if (st->owner == owner && st->row_array_size == arrays && st->rows_fetched == fetched)
+        return ZC_OK;
+    zc__stmt_unbind(st);
+    if (!map->direct)
+        rc = bind_result(st, map, nrows, fetched, status, err);
+    else if ((rc = ensure_rec(st, 2 * nrows * size, err)) == ZC_OK &&
+             (rc = bind_direct(st, map, (unsigned char *)st->rec + nrows * size, st->rec,
+                               err)) == ZC_OK && arrays)
+        rc = zc__stmt_set_rowset(st, size, nrows, fetched, status, err);
+    if (rc == ZC_OK)
+        st->owner = owner;
+    return rc;
+}
+
+/* Runs a statement bound by bind_read for one row and reads it into row_out. */
 static int read_one(zc__stmt *st, const zc__map *map, void *row_out, zc_error *err)
 {
     int rc = zc__stmt_execute(st, err);
@@ -780,26 +807,6 @@ static int read_one(zc__stmt *st, const zc__map *map, void *row_out, zc_error *e
     return rc;
 }
 
-/*
- * Binds a one-row read once per statement: a record, or for a direct map a
- * struct after its shadow row, both in st->rec (the owner tells them apart).
- */
-static int bind_single(zc__stmt *st, const zc__map *map, zc_error *err)
-{
-    const void *owner = map->direct ? (const void *)&map->direct : (const void *)map;
-    int rc;
-    if (st->owner == owner && st->row_array_size == 0)
-        return ZC_OK;
-    zc__stmt_unbind(st);
-    if (!map->direct)
-        rc = bind_result(st, map, 1, NULL, NULL, err);
-    else if ((rc = ensure_rec(st, 2 * map->m->size, err)) == ZC_OK)
-        rc = bind_direct(st, map, (unsigned char *)st->rec + map->m->size, st->rec, err);
-    if (rc != ZC_OK)
-        return rc;
-    st->owner = owner;
-    return ZC_OK;
-}
 
 int zc_repo_get(zc_repo *r, zc_session *s, const void *id, void *row_out, zc_error *err)
 {
@@ -815,7 +822,7 @@ int zc_repo_get(zc_repo *r, zc_session *s, const void *id, void *row_out, zc_err
     v = id_value(r->m, id);
     if ((rc = rsql_for(r, u.s, &q, err)) == ZC_OK &&
         (rc = zc__stmt_get_sql(u.s, &q->get, &st, err)) == ZC_OK &&
-        (rc = bind_single(st, q->map, err)) == ZC_OK &&
+        (rc = bind_read(st, q->map, 1, NULL, NULL, err)) == ZC_OK &&
         (rc = zc__stmt_bind_values(st, &v, 1, err)) == ZC_OK)
         rc = read_one(st, q->map, row_out, err);
     return uow_end(&u, rc, 0, err);
@@ -960,32 +967,6 @@ static int build_select(const zc__rsql *q, const char *what, const zc_query *qq,
     return ZC_OK;
 }
 
-/*
- * Binds a cursor's statement for ZC__ROWSET rows, once per statement and cursor:
- * as records, or for a map that allows it, as structs (map->direct) — the rowset
- * lands in an array of structs after its shadow rows, both in st->rec, and each
- * row is finished and copied out by cursor_next. The owner tells the two apart:
- * the map for records, the repository's SQL for structs.
- */
-static int bind_rows(zc__stmt *st, const zc__rsql *q, zc_cursor *c, zc_error *err)
-{
-    const zc__map *map = q->map;
-    const void *owner = map->direct ? (const void *)q : (const void *)map;
-    const size_t size = map->m->size;
-    int rc;
-    if (st->owner == owner && st->row_array_size == ZC__ROWSET && st->rows_fetched == &c->fetched)
-        return ZC_OK;
-    zc__stmt_unbind(st);
-    if (!map->direct)
-        rc = bind_result(st, map, ZC__ROWSET, &c->fetched, c->status, err);
-    else if ((rc = ensure_rec(st, 2 * ZC__ROWSET * size, err)) == ZC_OK &&
-             (rc = bind_direct(st, map, (unsigned char *)st->rec + ZC__ROWSET * size, st->rec,
-                               err)) == ZC_OK)
-        rc = zc__stmt_set_rowset(st, size, ZC__ROWSET, &c->fetched, c->status, err);
-    if (rc == ZC_OK)
-        st->owner = owner;
-    return rc;
-}
 
 /*
  * The session's statement for a SELECT of whole rows by qq, not being read by a
@@ -1011,7 +992,7 @@ static int select_stmt(zc_session *s, const zc__rsql *q, const zc_query *qq, zc_
     return rc;
 }
 
-/* Prepares a SELECT of whole rows bound for ZC__ROWSET rows (bind_rows). */
+/* Prepares a SELECT of whole rows bound for ZC__ROWSET rows (bind_read). */
 static int open_rows(zc_session *s, const zc__rsql *q, const zc_query *qq, zc_cursor *c,
                      zc_error *err)
 {
@@ -1019,7 +1000,7 @@ static int open_rows(zc_session *s, const zc__rsql *q, const zc_query *qq, zc_cu
     size_t nvals;
     int rc = select_stmt(s, q, qq, &c->st, &vals, &nvals, err);
     if (rc == ZC_OK)
-        rc = bind_rows(c->st, q, c, err);
+        rc = bind_read(c->st, q->map, ZC__ROWSET, &c->fetched, c->status, err);
     if (rc == ZC_OK)
         rc = zc__stmt_bind_values(c->st, vals, nvals, err);
     free(vals);
@@ -1338,7 +1319,7 @@ static int cursor_run(zc_cursor *c, const char *sql, size_t n, zc_error *err)
         return rc;
     if (st->busy)
         return zc__err(err, ZC_ESTATE, "that query is already being read by an open cursor");
-    if ((rc = bind_rows(st, c->q, c, err)) != ZC_OK ||
+    if ((rc = bind_read(st, c->q->map, ZC__ROWSET, &c->fetched, c->status, err)) != ZC_OK ||
         (rc = zc__stmt_bind_values(st, c->vals, n, err)) != ZC_OK ||
         (rc = zc__stmt_execute(st, err)) != ZC_OK)
         return rc;

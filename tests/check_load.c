@@ -360,6 +360,19 @@ static void *sampler_main(void *arg)
 
 /* ---- connections a process holds --------------------------------------------------- */
 
+/* What descriptor e of /proc/self/fd points to, NUL-terminated in link; 0 if unreadable. */
+static int fd_target(const struct dirent *e, char *link, size_t size)
+{
+    char path[300];
+    ssize_t k;
+    snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
+    k = readlink(path, link, size - 1);
+    if (k <= 0)
+        return 0;
+    link[k] = '\0';
+    return 1;
+}
+
 /* Local ports of the TCP sockets this process has open; -1 if /proc cannot tell. */
 static int own_tcp_ports(unsigned *ports, int cap)
 {
@@ -372,14 +385,9 @@ static int own_tcp_ports(unsigned *ports, int cap)
     if (!d)
         return -1;
     while ((e = readdir(d)) != NULL && ninodes < 512) {
-        char path[300], link[64];
-        ssize_t k;
-        snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
-        k = readlink(path, link, sizeof link - 1);
-        if (k <= 0)
-            continue;
-        link[k] = '\0';
-        if (sscanf(link, "socket:[%lu]", &inodes[ninodes]) == 1)
+        char link[64];
+        if (fd_target(e, link, sizeof link) &&
+            sscanf(link, "socket:[%lu]", &inodes[ninodes]) == 1)
             ninodes++;
     }
     closedir(d);
@@ -469,14 +477,8 @@ static int fds_on(const char *file)
     if (!d)
         return -1;
     while ((e = readdir(d)) != NULL) {
-        char path[300], link[4096];
-        ssize_t k;
-        snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
-        k = readlink(path, link, sizeof link - 1);
-        if (k <= 0)
-            continue;
-        link[k] = '\0';
-        n += strcmp(link, file) == 0;
+        char link[4096];
+        n += fd_target(e, link, sizeof link) && strcmp(link, file) == 0;
     }
     closedir(d);
     return n;

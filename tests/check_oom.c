@@ -18,12 +18,7 @@
 #include "zctest.h"
 
 /* The test's own allocations are not counted. */
-#undef malloc
-#undef calloc
-#undef realloc
-#undef strdup
-#undef strndup
-#undef free
+#include "oom-off.h"
 
 /* One operation: returns its status; what it made is undone by its own code. */
 typedef struct oom_op {

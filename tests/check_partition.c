@@ -12,32 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../examples/partition.h"
 #include "zctest.h"
-
-#define USERS_DB "users_db"
-#define ANALYTICS_DB "analytics"
-
-typedef struct User {
-    ZC_INT_ID_FIELDS;
-    char username[64];
-    char email[128];
-} User;
-static const zc_field user_fields[] = {
-    ZC_FIELD_TEXT(User, username, ZC_F_UNIQUE | ZC_F_INDEX),
-    ZC_FIELD_TEXT(User, email, 0),
-};
-
-typedef struct Event {
-    ZC_UUID_FIELDS;
-    int64_t user_id;
-    char kind[32];
-    char dedup[64]; /* unique: a replayed event is a constraint violation */
-} Event;
-static const zc_field event_fields[] = {
-    ZC_FIELD_INT64(Event, user_id, ZC_F_INDEX),
-    ZC_FIELD_TEXT(Event, kind, 0),
-    ZC_FIELD_TEXT(Event, dedup, ZC_F_UNIQUE),
-};
 
 static char users_table[64];
 static char events_table[64];

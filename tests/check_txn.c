@@ -58,6 +58,23 @@ static void exec_table(const char *db, const char *fmt)
     zct_exec(db, sql);
 }
 
+/* Inside a unit of work: runs fmt (%s: the test's table) with n values. */
+static int exec_in(zc_session *s, const char *fmt, const zc_value *p, size_t n, zc_error *err)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, fmt, table);
+    return zc_session_exec(s, sql, p, n, NULL, err);
+}
+
+/* Inside a unit of work: the integer fmt (%s: the test's table) selects. */
+static int query_in(zc_session *s, const char *fmt, const zc_value *p, size_t n, int64_t *out,
+                    zc_error *err)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, fmt, table);
+    return zc_session_query_int(s, sql, p, n, out, err);
+}
+
 /* What a unit of work returns when it decides to fail by itself. */
 static int fail_as(zc_error *err, int status, const char *sqlstate)
 {
@@ -81,15 +98,13 @@ struct insert_unit {
 static int insert_rows(zc_session *s, void *arg, zc_error *err)
 {
     struct insert_unit *u = arg;
-    char sql[256];
     int st = ZC_OK;
     u->calls++;
-    snprintf(sql, sizeof sql, "INSERT INTO %s (name) VALUES (?)", table);
     for (int i = 0; i < u->rows && st == ZC_OK; i++) {
         char name[32];
         zc_value p[] = { zc_text(name) };
         snprintf(name, sizeof name, "row%d", i);
-        st = zc_session_exec(s, sql, p, 1, NULL, err);
+        st = exec_in(s, "INSERT INTO %s (name) VALUES (?)", p, 1, err);
     }
     if (st == ZC_OK && u->fail_status)
         st = fail_as(err, u->fail_status, u->fail_state);
@@ -234,22 +249,19 @@ struct skew_unit {
 static int skew(zc_session *s, void *arg, zc_error *err)
 {
     struct skew_unit *u = arg;
-    char sql[256];
     int64_t v = 0;
     int st;
     u->calls++;
     st = zc_session_exec(s, "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", NULL, 0, NULL, err);
     if (st == ZC_OK) {
         zc_value p[] = { zc_int(u->other) };
-        snprintf(sql, sizeof sql, "SELECT val FROM %s WHERE id = ?", table);
-        st = zc_session_query_int(s, sql, p, 1, &v, err);
+        st = query_in(s, "SELECT val FROM %s WHERE id = ?", p, 1, &v, err);
     }
     if (u->calls == 1)
         pthread_barrier_wait(u->bar);
     if (st == ZC_OK) {
         zc_value p[] = { zc_int(v + 1), zc_int(u->me) };
-        snprintf(sql, sizeof sql, "UPDATE %s SET val = ? WHERE id = ?", table);
-        st = zc_session_exec(s, sql, p, 2, NULL, err);
+        st = exec_in(s, "UPDATE %s SET val = ? WHERE id = ?", p, 2, err);
     }
     if (st == ZC_ERETRY)
         u->conflicts++;
@@ -327,17 +339,16 @@ struct lock_unit {
 static int lock_two(zc_session *s, void *arg, zc_error *err)
 {
     struct lock_unit *u = arg;
-    char sql[256];
+    static const char add[] = "UPDATE %s SET val = val + ? WHERE id = ?";
     int st;
     zc_value p1[] = { zc_int(u->add), zc_int(u->first) };
     zc_value p2[] = { zc_int(u->add), zc_int(u->second) };
     u->calls++;
-    snprintf(sql, sizeof sql, "UPDATE %s SET val = val + ? WHERE id = ?", table);
-    st = zc_session_exec(s, sql, p1, 2, NULL, err);
+    st = exec_in(s, add, p1, 2, err);
     if (u->calls == 1)
         pthread_barrier_wait(u->bar);
     if (st == ZC_OK)
-        st = zc_session_exec(s, sql, p2, 2, NULL, err);
+        st = exec_in(s, add, p2, 2, err);
     if (st == ZC_ERETRY && err->native == 1213)
         u->deadlocks++;
     return st;
@@ -401,11 +412,9 @@ static void *hold_write_lock(void *arg)
     struct holder *h = arg;
     zc_error err;
     zc_session *s = NULL;
-    char sql[256];
-    snprintf(sql, sizeof sql, "INSERT INTO %s (name) VALUES ('holder')", table);
     h->status = zc_session_open("busyfile", &s, &err);
     if (h->status == ZC_OK)
-        h->status = zc_session_exec(s, sql, NULL, 0, NULL, &err);
+        h->status = exec_in(s, "INSERT INTO %s (name) VALUES ('holder')", NULL, 0, &err);
     pthread_barrier_wait(&h->bar);
     usleep((useconds_t)h->hold_ms * 1000);
     if (h->status == ZC_OK)
@@ -421,11 +430,9 @@ struct busy_unit {
 static int insert_runner(zc_session *s, void *arg, zc_error *err)
 {
     struct busy_unit *u = arg;
-    char sql[256];
     int st;
     u->calls++;
-    snprintf(sql, sizeof sql, "INSERT INTO %s (name) VALUES ('runner')", table);
-    st = zc_session_exec(s, sql, NULL, 0, NULL, err);
+    st = exec_in(s, "INSERT INTO %s (name) VALUES ('runner')", NULL, 0, err);
     if (st == ZC_ERETRY && err->native == 5) /* SQLITE_BUSY */
         u->busy++;
     return st;
@@ -490,20 +497,15 @@ struct op_unit {
 static int count_op(zc_session *s, void *arg, zc_error *err)
 {
     struct op_unit *u = arg;
-    char sql[256];
     int64_t n = 0;
-    int st;
-    snprintf(sql, sizeof sql, "SELECT n FROM %s_counter WHERE id = 1", table);
-    st = zc_session_query_int(s, sql, NULL, 0, &n, err);
+    int st = query_in(s, "SELECT n FROM %s_counter WHERE id = 1", NULL, 0, &n, err);
     if (st == ZC_OK) {
         zc_value p[] = { zc_int(n + 1) };
-        snprintf(sql, sizeof sql, "UPDATE %s_counter SET n = ? WHERE id = 1", table);
-        st = zc_session_exec(s, sql, p, 1, NULL, err);
+        st = exec_in(s, "UPDATE %s_counter SET n = ? WHERE id = 1", p, 1, err);
     }
     if (st == ZC_OK) {
         zc_value p[] = { zc_int(u->writer), zc_int(u->op) };
-        snprintf(sql, sizeof sql, "INSERT INTO %s (writer, op) VALUES (?, ?)", table);
-        st = zc_session_exec(s, sql, p, 2, NULL, err);
+        st = exec_in(s, "INSERT INTO %s (writer, op) VALUES (?, ?)", p, 2, err);
     }
     return st;
 }

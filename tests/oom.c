@@ -2,12 +2,7 @@
    so it undoes the macros to reach the C library's allocator. */
 #include "oom.h"
 
-#undef malloc
-#undef calloc
-#undef realloc
-#undef strdup
-#undef strndup
-#undef free
+#include "oom-off.h"
 
 static long fail_at, count, live;
 static int sticky, fired;

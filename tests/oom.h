@@ -28,12 +28,7 @@ int zc_oom_fired(void);
 /* Blocks allocated through the wrappers and not yet freed. */
 long zc_oom_live(void);
 
-#undef malloc
-#undef calloc
-#undef realloc
-#undef strdup
-#undef strndup
-#undef free
+#include "oom-off.h"
 #define malloc(n) zc_oom_malloc(n)
 #define calloc(n, size) zc_oom_calloc(n, size)
 #define realloc(p, n) zc_oom_realloc(p, n)

@@ -158,18 +158,26 @@ const char *zct_serial_pk(void)
 
 static SQLHENV cat_env;
 
+/* A connection to the current backend, or NULL: callable outside a test. */
+static SQLHDBC try_connect(void)
+{
+    SQLHDBC dbc = SQL_NULL_HDBC;
+    if (!cat_env && SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &cat_env)))
+        SQLSetEnvAttr(cat_env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
+    if (!cat_env || !SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_DBC, cat_env, &dbc)))
+        return SQL_NULL_HDBC;
+    if (!SQL_SUCCEEDED(SQLDriverConnect(dbc, NULL, (SQLCHAR *)zct_cur->conn, SQL_NTS, NULL, 0,
+                                        NULL, SQL_DRIVER_NOPROMPT))) {
+        SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+        return SQL_NULL_HDBC;
+    }
+    return dbc;
+}
+
 static SQLHDBC cat_connect(void)
 {
-    SQLHDBC dbc;
-    SQLRETURN rc;
-    if (!cat_env) {
-        ck_assert(SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &cat_env)));
-        SQLSetEnvAttr(cat_env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
-    }
-    ck_assert(SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_DBC, cat_env, &dbc)));
-    rc = SQLDriverConnect(dbc, NULL, (SQLCHAR *)zct_cur->conn, SQL_NTS, NULL, 0, NULL,
-                          SQL_DRIVER_NOPROMPT);
-    ck_assert_msg(SQL_SUCCEEDED(rc), "catalog connect to %s failed", zct_cur->name);
+    SQLHDBC dbc = try_connect();
+    ck_assert_msg(dbc != SQL_NULL_HDBC, "catalog connect to %s failed", zct_cur->name);
     return dbc;
 }
 
@@ -257,18 +265,15 @@ static long table_pid(const char *name)
  */
 static void sweep_backend(void)
 {
-    SQLHDBC dbc = SQL_NULL_HDBC;
+    SQLHDBC dbc;
     SQLHSTMT h = SQL_NULL_HSTMT;
     char (*names)[128] = NULL;
     size_t n = 0, cap = 0;
     /* outside any test: no ck_assert here; an unreachable backend fails its tests */
-    if (!cat_env && SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &cat_env)))
-        SQLSetEnvAttr(cat_env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
-    if (!cat_env || !SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_DBC, cat_env, &dbc)))
+    if ((dbc = try_connect()) == SQL_NULL_HDBC)
         return;
-    if (!SQL_SUCCEEDED(SQLDriverConnect(dbc, NULL, (SQLCHAR *)zct_cur->conn, SQL_NTS, NULL, 0,
-                                        NULL, SQL_DRIVER_NOPROMPT)) ||
-        !SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, dbc, &h))) {
+    if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, dbc, &h))) {
+        SQLDisconnect(dbc);
         SQLFreeHandle(SQL_HANDLE_DBC, dbc);
         return;
     }
