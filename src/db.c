@@ -364,6 +364,9 @@ static int apply_driver_options(zc__db *db, zc_error *err)
 
 static void db_free(zc__db *db)
 {
+    for (int i = 0; i < db->nidle; i++)
+        SQLFreeHandle(SQL_HANDLE_DBC, db->idle_dbc[i]);
+    free(db->idle_dbc);
     zc__connstr_free(&db->cs);
     pthread_mutex_destroy(&db->mu);
     pthread_cond_destroy(&db->cv);
@@ -787,6 +790,32 @@ void zc__db_leave(zc__db *db)
     db->open--;
     pthread_cond_signal(&db->cv);
     pthread_mutex_unlock(&db->mu);
+}
+
+SQLHDBC zc__db_take_dbc(zc__db *db)
+{
+    SQLHDBC dbc = NULL;
+    pthread_mutex_lock(&db->mu);
+    if (db->nidle > 0)
+        dbc = db->idle_dbc[--db->nidle];
+    pthread_mutex_unlock(&db->mu);
+    if (!dbc && !SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_DBC, zc__db_env(), &dbc)))
+        dbc = NULL;
+    return dbc;
+}
+
+void zc__db_give_dbc(zc__db *db, SQLHDBC dbc)
+{
+    pthread_mutex_lock(&db->mu);
+    if (!db->idle_dbc)
+        db->idle_dbc = malloc((size_t)db->max_sessions * sizeof *db->idle_dbc);
+    if (db->idle_dbc && db->nidle < db->max_sessions) {
+        db->idle_dbc[db->nidle++] = dbc;
+        dbc = NULL;
+    }
+    pthread_mutex_unlock(&db->mu);
+    if (dbc)
+        SQLFreeHandle(SQL_HANDLE_DBC, dbc);
 }
 
 static void info_str(SQLHDBC dbc, SQLUSMALLINT what, char *out, size_t size)

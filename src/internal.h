@@ -131,6 +131,11 @@ typedef struct zc__db {
     unsigned rr;
     double down_until_ms; /* a replica that failed is skipped until then (guarded by mu) */
 
+    /* Disconnected connection handles kept for the next session (guarded by mu):
+       see zc__db_take_dbc. At most max_sessions. */
+    SQLHDBC *idle_dbc;
+    int nidle;
+
     struct zc__db *next;
 } zc__db;
 
@@ -143,6 +148,17 @@ SQLHENV zc__db_env(void);
 /* Waits for admission (pool_timeout_ms); ZC_ETIMEOUT when the wait runs out. */
 int zc__db_admit(zc__db *db, zc_error *err);
 void zc__db_leave(zc__db *db);
+/*
+ * A disconnected connection handle of db's environment for a new connection, kept
+ * from an earlier session or allocated; NULL when none can be allocated. unixODBC
+ * 2.3.11 opens two iconv converters (about 65 KB) for each connection handle and
+ * loses them when it hands the handle a pooled connection; a handle connected again
+ * opens no more. Freeing the handle after each session lost them every session
+ * (and the scattered heap slowed later allocations): zodiac keeps its handles.
+ */
+SQLHDBC zc__db_take_dbc(zc__db *db);
+/* Takes back a disconnected handle from zc__db_take_dbc (frees it if db has enough). */
+void zc__db_give_dbc(zc__db *db, SQLHDBC dbc);
 /* Records the dialect facts of a fresh connection (once per database). */
 void zc__db_learn(zc__db *db, SQLHDBC dbc);
 /* 1 if zodiac treats the database as read-only (it was declared a replica). */

@@ -65,8 +65,10 @@ int zc__session_fail(zc_session *s, SQLSMALLINT htype, SQLHANDLE h, const char *
     return st;
 }
 
+/* Gives the connection back to the pool and its handle back to the database. */
 static void free_dbc(zc_session *s)
 {
+    int reusable = 1;
     for (int i = 0; i < s->ncache; i++)
         zc__stmt_unprepare(s->cache[i]);
     if (s->connected) {
@@ -74,12 +76,16 @@ static void free_dbc(zc_session *s)
         if (!SQL_SUCCEEDED(rc) && !s->broken) {
             /* 25000: a transaction is still open; end it and try again. */
             SQLEndTran(SQL_HANDLE_DBC, s->dbc, SQL_ROLLBACK);
-            SQLDisconnect(s->dbc);
+            rc = SQLDisconnect(s->dbc);
         }
+        reusable = SQL_SUCCEEDED(rc); /* else the handle may still be connected */
         s->connected = 0;
     }
     if (s->dbc) {
-        SQLFreeHandle(SQL_HANDLE_DBC, s->dbc);
+        if (reusable)
+            zc__db_give_dbc(s->db, s->dbc);
+        else
+            SQLFreeHandle(SQL_HANDLE_DBC, s->dbc);
         s->dbc = NULL;
     }
 }
@@ -92,12 +98,10 @@ static int connect_dbc(zc_session *s, zc_error *err)
     SQLULEN ac = SQL_AUTOCOMMIT_ON;
     int st;
 
-    rc = SQLAllocHandle(SQL_HANDLE_DBC, zc__db_env(), &s->dbc);
-    if (!SQL_SUCCEEDED(rc)) {
-        s->dbc = NULL;
+    s->dbc = zc__db_take_dbc(db);
+    if (!s->dbc)
         return zc__err(err, ZC_ENOMEM, "database '%s': cannot allocate a connection handle",
                        db->name);
-    }
     SQLSetConnectAttr(s->dbc, SQL_ATTR_LOGIN_TIMEOUT,
                       (SQLPOINTER)(intptr_t)db->opts.login_timeout_s, 0);
     rc = SQLDriverConnect(s->dbc, NULL, (SQLCHAR *)db->cs.conn, SQL_NTS, NULL, 0, NULL,
@@ -113,7 +117,7 @@ static int connect_dbc(zc_session *s, zc_error *err)
             set_conn_state(err, "08001");
         }
         zc__log(ZC_LOG_WARN, db->name, "connect %s failed (%s)", db->cs.masked, zc_strerror(st));
-        SQLFreeHandle(SQL_HANDLE_DBC, s->dbc);
+        zc__db_give_dbc(db, s->dbc); /* not connected: ready for the next attempt */
         s->dbc = NULL;
         return st;
     }
