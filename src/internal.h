@@ -207,7 +207,9 @@ typedef struct zc__ts_memo {
 
 typedef struct zc__stmt {
     struct zc_session *s;
-    SQLHSTMT h;          /* NULL when not prepared on the current connection */
+    SQLHSTMT h;          /* NULL until first run on the current connection */
+    int prepared;        /* SQLPrepare has run on h */
+    int ran;             /* h has run the SQL (with SQLExecDirect until prepared) */
     char *sql;
     size_t sql_len;
     uint64_t hash;

@@ -454,6 +454,70 @@ START_TEST(echo_logs_statements_without_secrets)
 }
 END_TEST
 
+/* Server-side prepared statements of the session's connection (PostgreSQL). */
+static int64_t pg_prepared(zc_session *s)
+{
+    zc_error err;
+    int64_t n = -1;
+    ZCT_OK(zc_session_query_int(s, "SELECT COUNT(*) FROM pg_prepared_statements", NULL, 0, &n,
+                                &err), &err);
+    return n;
+}
+
+/*
+ * A statement runs directly the first time in a session and is prepared the second
+ * time (stmt.c, run): rebinding carries across, results stay right, and on
+ * PostgreSQL nothing is left prepared on the server by a statement run once.
+ * psqlODBC cuts the types of parameters 1000 and later in direct statements, so a
+ * statement with more is prepared from the start.
+ */
+START_TEST(statements_run_direct_once_then_prepared)
+{
+    enum { ROWS = 520, PARAMS = 2 * ROWS };
+    zc_error err;
+    zc_session *s = NULL;
+    zc_value *p = calloc(PARAMS, sizeof *p);
+    char sql[256], *big = malloc(128 + ROWS * 8);
+    int64_t n = 0, v = 0, base = -1;
+    const int pg = zct_cur->dialect == ZC_DIALECT_POSTGRESQL;
+
+    ck_assert_ptr_nonnull(p);
+    ck_assert_ptr_nonnull(big);
+    make_table();
+    ZCT_OK(zc_session_open(NULL, &s, &err), &err);
+    if (pg) {
+        pg_prepared(s); /* runs once (direct), then is prepared: counts itself from now */
+        base = pg_prepared(s);
+    }
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) + ? FROM %s WHERE name <> ?", table);
+    for (int i = 0; i < 3; i++) {
+        zc_value q[] = { zc_int(100 * i), zc_text("nobody") };
+        ZCT_OK(zc_session_query_int(s, sql, q, 2, &v, &err), &err);
+        ck_assert_int_eq(v, 100 * i);
+        if (pg)
+            ck_assert_int_eq(pg_prepared(s) - base, (i == 0 ? 0 : 1));
+    }
+
+    /* 1,040 parameters, half of them timestamps, in a first run */
+    snprintf(big, 128, "INSERT INTO %s (name, note) VALUES ", table);
+    for (int r = 0; r < ROWS; r++) {
+        static char names[ROWS][8]; /* unique */
+        snprintf(names[r], sizeof names[r], "n%d", r);
+        strcat(big, r ? ",(?,?)" : "(?,?)");
+        p[2 * r] = zc_text(names[r]);
+        p[2 * r + 1] = zc_ts((zc_timestamp)r * 86400000000LL);
+    }
+    ZCT_OK(zc_session_exec(s, big, p, PARAMS, &n, &err), &err);
+    ck_assert_int_eq(n, ROWS);
+    ZCT_OK(zc_session_commit(s, &err), &err);
+    zc_session_close(&s);
+    ck_assert_int_eq(count_rows(NULL), ROWS);
+    ck_assert_int_eq(count_rows("n519"), 1);
+    free(p);
+    free(big);
+}
+END_TEST
+
 /* Bytes the process has allocated from glibc's heap now; -1 if malloc is not glibc's
    (ASan, valgrind: their own leak checks cover what this measures). */
 static long heap_in_use(void)
@@ -534,6 +598,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, bad_sql_and_bad_arguments);
     tcase_add_test(tc, echo_logs_statements_without_secrets);
     tcase_add_test(tc, session_cycles_do_not_grow_the_heap);
+    tcase_add_test(tc, statements_run_direct_once_then_prepared);
 }
 
 int main(void)
