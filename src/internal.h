@@ -226,6 +226,7 @@ typedef struct zc__stmt {
     SQLULEN row_bind_size, row_array_size; /* 0 = not set */
     SQLULEN *rows_fetched;
     SQLUSMALLINT *row_status;
+    SQLULEN *row_offset; /* SQL_ATTR_ROW_BIND_OFFSET_PTR, or NULL */
     SQLULEN param_bind_size, paramset_size;
     SQLUSMALLINT *param_status;
     SQLULEN *params_processed;
@@ -264,6 +265,8 @@ int zc__stmt_set_paramset(zc__stmt *st, SQLULEN rec_size, SQLULEN nsets, SQLUSMA
 /* Fetches the next rowset: ZC_OK, ZC_NOT_FOUND at the end, or an error. */
 int zc__stmt_fetch(zc__stmt *st, zc_error *err);
 /* Drops every binding (parameters, columns, array attributes) and the owner. */
+/* Sets SQL_ATTR_ROW_BIND_OFFSET_PTR (NULL: none); zc__stmt_unbind clears it. */
+int zc__stmt_set_row_offset(zc__stmt *st, SQLULEN *offset, zc_error *err);
 void zc__stmt_unbind(zc__stmt *st);
 /* Closes an open cursor so the statement can run again. */
 void zc__stmt_close_cursor(zc__stmt *st);
@@ -343,6 +346,8 @@ typedef struct zc__map {
     int direct;
     struct { size_t off, len; } *runs; /* the struct's mapped bytes, merged (zc__map_copy) */
     int nruns;
+    size_t shadow_len;   /* bytes of a direct shadow row */
+    int shadow_in_row;   /* the shadow's bytes are all mapped members (find_direct) */
     int has_bit;              /* some column is fetched as SQL_C_BIT (zc__map_preset_bits) */
 } zc__map;
 

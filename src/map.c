@@ -99,6 +99,7 @@ static int direct_layout(zc__map *map)
             off += ALIGN8(sizeof(SQL_TIMESTAMP_STRUCT));
         }
     }
+    map->shadow_len = off;
     return off <= map->m->size;
 }
 
@@ -153,6 +154,10 @@ static int copy_runs(zc__map *map)
         map->nruns++;
     }
     free(r);
+    /* The shadow may lie in a struct's place only where a read writes the row over
+       it: in the model's members, never in padding or a member it does not map. */
+    map->shadow_in_row = map->nruns > 0 && map->runs[0].off == 0 &&
+                         map->runs[0].len >= map->shadow_len;
     return ZC_OK;
 }
 

@@ -1093,10 +1093,13 @@ static int bind_direct(zc__stmt *st, const zc__map *map, unsigned char *row,
  * zc_repo_find for a map that allows it (map->direct): each rowset is fetched
  * straight into the caller's array (row-wise binding at the struct's stride),
  * with indicators and timestamp staging in a shadow array of the same stride;
- * then each row is checked and its timestamps converted. No copy of the
- * values, and nothing but the shadow's ZC__ROWSET rows in memory. The
- * columns are bound again for every rowset, since they move along the array
- * (SQL_ATTR_ROW_BIND_OFFSET_PTR would move the shadow too).
+ * then each row is checked and its timestamps converted. No copy of the values.
+ * While the array has room for two more rowsets, and the shadow's bytes are all
+ * members the model maps (map->shadow_in_row), the shadow is the next rowset's
+ * slots and one set of bindings moves along with SQL_ATTR_ROW_BIND_OFFSET_PTR
+ * (the rows read later write over it); otherwise, and for the last rowsets,
+ * ZC__ROWSET shadow rows in statement memory, and the columns bound again for
+ * every rowset.
  */
 static int find_direct(zc_session *s, const zc__rsql *q, const zc_query *qq,
                        unsigned char *rows, size_t cap, size_t *got, zc_error *err)
@@ -1106,35 +1109,45 @@ static int find_direct(zc_session *s, const zc__rsql *q, const zc_query *qq,
     zc_value *vals;
     size_t nvals;
     zc__stmt *st = NULL;
-    SQLULEN fetched = 0, k = cap < ZC__ROWSET ? cap : ZC__ROWSET;
+    SQLULEN fetched = 0, offset = 0, k = cap < ZC__ROWSET ? cap : ZC__ROWSET;
     zc__ts_memo memo = { .valid = 0 };
+    int moving = map->shadow_in_row && cap >= 2 * k; /* the bindings move along the array */
     int rc = select_stmt(s, q, qq, &st, &vals, &nvals, err);
 
     if (rc == ZC_OK) {
         zc__stmt_unbind(st);
         if ((rc = ensure_rec(st, k * size, err)) == ZC_OK &&
-            (rc = bind_direct(st, map, rows, st->rec, err)) == ZC_OK &&
+            (rc = bind_direct(st, map, rows, moving ? rows + k * size : st->rec, err)) == ZC_OK &&
             (rc = zc__stmt_set_rowset(st, size, k, &fetched, NULL, err)) == ZC_OK &&
+            (!moving || (rc = zc__stmt_set_row_offset(st, &offset, err)) == ZC_OK) &&
             (rc = zc__stmt_bind_values(st, vals, nvals, err)) == ZC_OK)
             rc = zc__stmt_execute(st, err);
     }
     free(vals);
     while (rc == ZC_OK && *got < cap) {
-        unsigned char *at = rows + *got * size;
-        if (*got > 0 && (rc = bind_direct(st, map, at, st->rec, err)) != ZC_OK)
+        unsigned char *at = rows + *got * size, *shadow;
+        if (moving && cap - *got < 2 * k) {
+            moving = 0;
+            offset = 0;
+            if ((rc = bind_direct(st, map, at, st->rec, err)) != ZC_OK)
+                break;
+        } else if (!moving && *got > 0 && (rc = bind_direct(st, map, at, st->rec, err)) != ZC_OK) {
             break;
+        }
+        if (moving)
+            offset = *got * size;
+        shadow = moving ? at + k * size : st->rec;
         if (cap - *got < k && (rc = zc__stmt_set_rowset(st, size, k = cap - *got, &fetched,
                                                         NULL, err)) != ZC_OK)
             break;
         fetched = 0;
-        zc__map_preset_bits(map, st->rec, k, 1);
+        zc__map_preset_bits(map, shadow, k, 1);
         if ((rc = zc__stmt_fetch(st, err)) == ZC_NOT_FOUND) {
             rc = ZC_OK;
             break;
         }
         for (SQLULEN i = 0; i < fetched && rc == ZC_OK; i++, at += size)
-            if ((rc = zc__map_finish_direct(map, (unsigned char *)st->rec + i * size, at, &memo,
-                                            err)) == ZC_OK)
+            if ((rc = zc__map_finish_direct(map, shadow + i * size, at, &memo, err)) == ZC_OK)
                 (*got)++;
     }
     if (st) {

@@ -186,6 +186,8 @@ static int apply_arrays(zc__stmt *st, zc_error *err)
          (rc = set_attr(st, SQL_ATTR_ROWS_FETCHED_PTR, st->rows_fetched, err)) ||
          (rc = set_attr(st, SQL_ATTR_ROW_STATUS_PTR, st->row_status, err))))
         return rc;
+    if (st->row_offset && (rc = set_attr(st, SQL_ATTR_ROW_BIND_OFFSET_PTR, st->row_offset, err)))
+        return rc;
     if (st->paramset_size &&
         ((rc = set_attr(st, SQL_ATTR_PARAM_BIND_TYPE, (SQLPOINTER)st->param_bind_size, err)) ||
          (rc = set_attr(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)st->paramset_size, err)) ||
@@ -269,6 +271,12 @@ int zc__stmt_set_rowset(zc__stmt *st, SQLULEN row_size, SQLULEN nrows, SQLULEN *
     return st->h ? apply_arrays(st, err) : ZC_OK;
 }
 
+int zc__stmt_set_row_offset(zc__stmt *st, SQLULEN *offset, zc_error *err)
+{
+    st->row_offset = offset;
+    return st->h ? set_attr(st, SQL_ATTR_ROW_BIND_OFFSET_PTR, offset, err) : ZC_OK;
+}
+
 int zc__stmt_set_paramset(zc__stmt *st, SQLULEN rec_size, SQLULEN nsets, SQLUSMALLINT *status,
                           SQLULEN *processed, zc_error *err)
 {
@@ -300,6 +308,8 @@ void zc__stmt_unbind(zc__stmt *st)
             SQLSetStmtAttr(st->h, SQL_ATTR_ROWS_FETCHED_PTR, NULL, 0);
             SQLSetStmtAttr(st->h, SQL_ATTR_ROW_STATUS_PTR, NULL, 0);
         }
+        if (st->row_offset)
+            SQLSetStmtAttr(st->h, SQL_ATTR_ROW_BIND_OFFSET_PTR, NULL, 0);
         if (st->paramset_size) {
             SQLSetStmtAttr(st->h, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)1, 0);
             SQLSetStmtAttr(st->h, SQL_ATTR_PARAM_BIND_TYPE, (SQLPOINTER)SQL_PARAM_BIND_BY_COLUMN, 0);
@@ -313,6 +323,7 @@ void zc__stmt_unbind(zc__stmt *st)
     st->param_bind_size = st->paramset_size = 0;
     st->rows_fetched = NULL;
     st->row_status = NULL;
+    st->row_offset = NULL;
     st->param_status = NULL;
     st->params_processed = NULL;
     st->owner = NULL;

@@ -517,6 +517,24 @@ typedef struct Tiny {
 static const zc_field tiny_fields[] = { ZC_FIELD_BOOL_NULL(Tiny, f, 0), ZC_FIELD_INT32(Tiny, k, 0) };
 ZC_MODEL(Tiny, readings_table, ZC_PK_INT, tiny_fields);
 
+/* The same table with no padding among the first members (and no double, which
+   SQLite reads as text): big finds stage a row's indicators in the array's next
+   slots (find_direct). */
+typedef struct PackedReading {
+    ZC_INT_ID_FIELDS;
+    int64_t b;
+    char note[64];
+    zc_timestamp at;
+    bool b_null, note_null, at_null;
+    int32_t k;
+    char spare[24]; /* not in the model */
+} PackedReading;
+static const zc_field packed_reading_fields[] = {
+    ZC_FIELD_INT64_NULL(PackedReading, b, 0), ZC_FIELD_TEXT_NULL(PackedReading, note, 0), ZC_FIELD_TIMESTAMP_NULL(PackedReading, at, 0),
+    ZC_FIELD_INT32(PackedReading, k, 0),
+};
+ZC_MODEL(PackedReading, readings_table, ZC_PK_INT, packed_reading_fields);
+
 #define NREADINGS 600 /* more than two rowsets */
 
 static Reading make_reading(int i)
@@ -600,6 +618,37 @@ START_TEST(find_reads_rowsets_into_the_array_nulls_and_all)
         ck_assert(memcmp(got[i].spare, sentinel.spare, sizeof sentinel.spare) == 0);
     }
     ck_assert(memcmp(&got[NREADINGS], &sentinel, sizeof sentinel) == 0);
+
+    /* the packed model: bindings that move along the array, then the last rowsets
+       through statement memory; unmapped members untouched in every slot */
+    {
+        enum { BIG = 2000 };
+        static PackedReading pk[BIG];
+        zc_repo *packed;
+        const size_t caps[] = { NREADINGS, BIG };
+        ZCT_OK(zc_repo_open(&PackedReading_model, NULL, &packed, &err), &err);
+        for (int c = 0; c < 2; c++) {
+            for (int i = 0; i < BIG; i++)
+                memset(pk[i].spare, 0x5a, sizeof pk[i].spare);
+            ZCT_OK(zc_repo_find(packed, NULL, &all, pk, caps[c], &n, &err), &err);
+            ck_assert_uint_eq(n, NREADINGS);
+            for (int i = 0; i < NREADINGS; i++) {
+                Reading want = make_reading(i);
+                ck_assert_int_eq(pk[i].k, i);
+                ck_assert_int_eq(pk[i].id, rows[i].id);
+                ck_assert_int_eq(pk[i].b_null, want.b_null);
+                ck_assert_int_eq(pk[i].b, want.b);
+                ck_assert_int_eq(pk[i].note_null, want.note_null);
+                ck_assert_str_eq(pk[i].note, want.note);
+                ck_assert_int_eq(pk[i].at_null, want.at_null);
+                ck_assert_int_eq(pk[i].at, want.at);
+                ck_assert_int_eq(pk[i].created_at, rows[i].created_at);
+            }
+            for (int i = 0; i < BIG; i++)
+                ck_assert(memcmp(pk[i].spare, sentinel.spare, sizeof sentinel.spare) == 0);
+        }
+        zc_repo_close(&packed);
+    }
 
     /* one at a time, in and out of the same day */
     for (int i = 40; i < 110; i++) {

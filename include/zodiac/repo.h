@@ -125,6 +125,8 @@ ZC_API int zc_repo_find_one(zc_repo *r, zc_session *s, const char *where,
  * @param[out] n how many were read
  * @param[out] err optional: filled on failure
  * @return ZC_OK (also when no row matched: *n is 0); ZC_EINVAL for a bad query.
+ * @note Members the model does not map are never written. The mapped members of
+ *       rows[*n..cap) may have been: large reads stage values there.
  */
 ZC_API int zc_repo_find(zc_repo *r, zc_session *s, const zc_query *q, void *rows, size_t cap,
                         size_t *n, zc_error *err);
