@@ -3,7 +3,7 @@
 # points ODBC at them, builds, and runs bench/bench with the arguments given.
 #
 #   bench/run.sh [bench arguments...]
-#   bench/run.sh -n 20000 -r 5 --rss-rows 1000000        # what bench/RESULTS.md ran
+#   bench/run.sh -n 20000 -r 9 --rss-rows 1000000        # what bench/RESULTS.md ran
 #   bench/run.sh --backend postgresql -w W1,W4
 #
 # The backends run from the set-up in $ZC_RUNDIR (default /tmp/zodiac-run),
