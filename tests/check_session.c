@@ -501,7 +501,7 @@ START_TEST(statements_run_direct_once_then_prepared)
     /* 1,040 parameters, half of them timestamps, in a first run */
     snprintf(big, 128, "INSERT INTO %s (name, note) VALUES ", table);
     for (int r = 0; r < ROWS; r++) {
-        static char names[ROWS][8]; /* unique */
+        static char names[ROWS][16]; /* unique */
         snprintf(names[r], sizeof names[r], "n%d", r);
         strcat(big, r ? ",(?,?)" : "(?,?)");
         p[2 * r] = zc_text(names[r]);
