@@ -264,9 +264,9 @@ int zc__stmt_set_paramset(zc__stmt *st, SQLULEN rec_size, SQLULEN nsets, SQLUSMA
                           SQLULEN *processed, zc_error *err);
 /* Fetches the next rowset: ZC_OK, ZC_NOT_FOUND at the end, or an error. */
 int zc__stmt_fetch(zc__stmt *st, zc_error *err);
-/* Drops every binding (parameters, columns, array attributes) and the owner. */
 /* Sets SQL_ATTR_ROW_BIND_OFFSET_PTR (NULL: none); zc__stmt_unbind clears it. */
 int zc__stmt_set_row_offset(zc__stmt *st, SQLULEN *offset, zc_error *err);
+/* Drops every binding (parameters, columns, array attributes) and the owner. */
 void zc__stmt_unbind(zc__stmt *st);
 /* Closes an open cursor so the statement can run again. */
 void zc__stmt_close_cursor(zc__stmt *st);
@@ -346,7 +346,6 @@ typedef struct zc__map {
     int direct;
     struct { size_t off, len; } *runs; /* the struct's mapped bytes, merged (zc__map_copy) */
     int nruns;
-    size_t shadow_len;   /* bytes of a direct shadow row */
     int shadow_in_row;   /* the shadow's bytes are all mapped members (find_direct) */
     int has_bit;              /* some column is fetched as SQL_C_BIT (zc__map_preset_bits) */
 } zc__map;

@@ -77,9 +77,10 @@ static void set_types(zc__col *c, int dialect)
 /*
  * Lays out the shadow row of direct binding: indicators, then timestamp
  * staging, in the struct's own size (row-wise binding has one stride).
- * 0 when some value needs converting other than a timestamp, or it does not fit.
+ * Returns its length; 0 when some value needs converting other than a
+ * timestamp, or it does not fit.
  */
-static int direct_layout(zc__map *map)
+static size_t direct_layout(zc__map *map)
 {
     size_t off = 0;
     if (map->m->size % 8 != 0)
@@ -99,8 +100,7 @@ static int direct_layout(zc__map *map)
             off += ALIGN8(sizeof(SQL_TIMESTAMP_STRUCT));
         }
     }
-    map->shadow_len = off;
-    return off <= map->m->size;
+    return off <= map->m->size ? off : 0;
 }
 
 static int by_offset(const void *a, const void *b)
@@ -112,9 +112,10 @@ static int by_offset(const void *a, const void *b)
 /*
  * The byte ranges of the struct the model maps — each column's member, its NULL
  * flag, its length — sorted and merged where they touch, so that copying a row
- * takes a few memcpy and never writes a member the model does not know.
+ * takes a few memcpy and never writes a member the model does not know; and
+ * whether the shadow_len bytes of a shadow row would lie in mapped members only.
  */
-static int copy_runs(zc__map *map)
+static int copy_runs(zc__map *map, size_t shadow_len)
 {
     size_t (*r)[2] = calloc((size_t)map->ncols * 3, sizeof *r);
     int n = 0;
@@ -157,7 +158,7 @@ static int copy_runs(zc__map *map)
     /* The shadow may lie in a struct's place only where a read writes the row over
        it: in the model's members, never in padding or a member it does not map. */
     map->shadow_in_row = map->nruns > 0 && map->runs[0].off == 0 &&
-                         map->runs[0].len >= map->shadow_len;
+                         map->runs[0].len >= shadow_len;
     return ZC_OK;
 }
 
@@ -171,7 +172,7 @@ void zc__map_copy(const zc__map *map, void *dst, const void *src)
 int zc__map_make(const zc_model *m, int dialect, zc__map **out, zc_error *err)
 {
     zc__map *map;
-    size_t off;
+    size_t off, shadow_len;
     int n = (int)m->nfields + 3;
 
     map = calloc(1, sizeof *map);
@@ -223,8 +224,9 @@ int zc__map_make(const zc_model *m, int dialect, zc__map **out, zc_error *err)
         }
     }
     map->rec_size = ALIGN8(off);
-    map->direct = direct_layout(map);
-    if (map->direct && copy_runs(map) != ZC_OK) {
+    shadow_len = direct_layout(map);
+    map->direct = shadow_len > 0;
+    if (map->direct && copy_runs(map, shadow_len) != ZC_OK) {
         zc__map_free(map);
         return zc__err(err, ZC_ENOMEM, "out of memory");
     }

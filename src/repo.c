@@ -93,22 +93,25 @@ static char *take(zc__buf *b)
     return p;
 }
 
-static char *bulk_sql(const zc__rsql *q, int k);
 static int bind_direct(zc__stmt *st, const zc__map *map, unsigned char *row,
                        unsigned char *shadow, zc_error *err);
 
-/* The column list and the one-row INSERT of a map, ending in RETURNING id or not. */
-static char *insert_sql(const zc__map *map, int returning)
+/* The INSERT of k rows of a map (… VALUES (…), (…)), ending in RETURNING id or not. */
+static char *insert_sql(const zc__map *map, int k, int returning)
 {
     int first = map->m->pk == ZC_PK_INT ? 1 : 0;
     zc__buf b = { 0 };
     zc__buf_add(&b, "INSERT INTO %s (", map->m->table);
     for (int i = first; i < map->ncols; i++)
         zc__buf_add(&b, "%s%s", i > first ? ", " : "", map->cols[i].name);
-    zc__buf_add(&b, ") VALUES (");
-    for (int i = first; i < map->ncols; i++)
-        zc__buf_add(&b, "%s?", i > first ? ", " : "");
-    zc__buf_add(&b, ")%s", returning ? " RETURNING id" : "");
+    zc__buf_add(&b, ") VALUES ");
+    for (int r = 0; r < k; r++) {
+        zc__buf_add(&b, "%s(", r ? ", " : "");
+        for (int i = first; i < map->ncols; i++)
+            zc__buf_add(&b, "%s?", i > first ? ", " : "");
+        zc__buf_add(&b, ")");
+    }
+    zc__buf_add(&b, "%s", returning ? " RETURNING id" : "");
     return take(&b);
 }
 
@@ -133,8 +136,8 @@ static int rsql_make(const zc_model *m, int dialect, int returning, zc__rsql **o
     }
     q->cols = take(&b);
 
-    zc__sql_set(&q->insert, insert_sql(q->map, q->key == ZC__KEY_RETURNING));
-    zc__sql_set(&q->insert1, insert_sql(q->map, q->key1 == ZC__KEY_RETURNING));
+    zc__sql_set(&q->insert, insert_sql(q->map, 1, q->key == ZC__KEY_RETURNING));
+    zc__sql_set(&q->insert1, insert_sql(q->map, 1, q->key1 == ZC__KEY_RETURNING));
 
     zc__buf_add(&b, "SELECT %s FROM %s WHERE id = ?", q->cols ? q->cols : "", m->table);
     zc__sql_set(&q->get, take(&b));
@@ -157,7 +160,7 @@ static int rsql_make(const zc_model *m, int dialect, int returning, zc__rsql **o
     }
     q->bulk_k = zc__dialect_bulk_rows(dialect, q->map->ncols);
     if (q->bulk_k > 0)
-        zc__sql_set(&q->bulk, bulk_sql(q, q->bulk_k));
+        zc__sql_set(&q->bulk, insert_sql(q->map, q->bulk_k, q->key == ZC__KEY_RETURNING));
     if (!q->cols || !q->insert.text || !q->insert1.text || !q->get.text || !q->update.text || !q->del.text ||
         (q->bulk_k > 0 && !q->bulk.text)) {
         rsql_free(q);
@@ -494,27 +497,6 @@ int zc_repo_insert(zc_repo *r, zc_session *s, void *row, zc_error *err)
     return uow_end(&u, st, 1, err);
 }
 
-/* The SQL of a k-row INSERT … VALUES. */
-static char *bulk_sql(const zc__rsql *q, int k)
-{
-    const zc__map *map = q->map;
-    int first = map->m->pk == ZC_PK_INT ? 1 : 0;
-    zc__buf b = { 0 };
-    zc__buf_add(&b, "INSERT INTO %s (", map->m->table);
-    for (int i = first; i < map->ncols; i++)
-        zc__buf_add(&b, "%s%s", i > first ? ", " : "", map->cols[i].name);
-    zc__buf_add(&b, ") VALUES ");
-    for (int r = 0; r < k; r++) {
-        zc__buf_add(&b, "%s(", r ? ", " : "");
-        for (int i = first; i < map->ncols; i++)
-            zc__buf_add(&b, "%s?", i > first ? ", " : "");
-        zc__buf_add(&b, ")");
-    }
-    if (q->key == ZC__KEY_RETURNING)
-        zc__buf_add(&b, " RETURNING id");
-    return take(&b);
-}
-
 /* Fills the ids of k rows just inserted by one statement, from the dialect's last-id query. */
 static int fill_ids(zc_session *s, const zc__rsql *q, unsigned char *rows, int k, int64_t step,
                     zc_error *err)
@@ -638,7 +620,7 @@ static int insert_batch(zc_session *s, const zc__rsql *q, unsigned char *rows, i
     if (k == q->bulk_k) {
         rc = zc__stmt_get_sql(s, &q->bulk, &st, err);
     } else {
-        char *sql = bulk_sql(q, k); /* the last, shorter batch */
+        char *sql = insert_sql(q->map, k, q->key == ZC__KEY_RETURNING); /* the last, shorter batch */
         if (!sql)
             return zc__err(err, ZC_ENOMEM, "out of memory");
         rc = zc__stmt_get(s, sql, &st, err);
@@ -1126,16 +1108,12 @@ static int find_direct(zc_session *s, const zc__rsql *q, const zc_query *qq,
     free(vals);
     while (rc == ZC_OK && *got < cap) {
         unsigned char *at = rows + *got * size, *shadow;
-        if (moving && cap - *got < 2 * k) {
-            moving = 0;
-            offset = 0;
-            if ((rc = bind_direct(st, map, at, st->rec, err)) != ZC_OK)
-                break;
-        } else if (!moving && *got > 0 && (rc = bind_direct(st, map, at, st->rec, err)) != ZC_OK) {
-            break;
-        }
+        if (moving && cap - *got < 2 * k)
+            moving = 0, offset = 0; /* the last rowsets: the shadow in statement memory */
         if (moving)
             offset = *got * size;
+        else if (*got > 0 && (rc = bind_direct(st, map, at, st->rec, err)) != ZC_OK)
+            break;
         shadow = moving ? at + k * size : st->rec;
         if (cap - *got < k && (rc = zc__stmt_set_rowset(st, size, k = cap - *got, &fetched,
                                                         NULL, err)) != ZC_OK)

@@ -472,22 +472,22 @@ int zc__stmt_bind_values(zc__stmt *st, const zc_value *v, size_t n, zc_error *er
  */
 #define ZC__DIRECT_MAX_PARAMS 999
 
-static int run(zc__stmt *st, SQLRETURN *rc, zc_error *err)
+static int run(zc__stmt *st, zc_error *err)
 {
-    if (!st->prepared && !st->ran && st->paramset_size <= 1 &&
-        st->nparams <= ZC__DIRECT_MAX_PARAMS) {
-        st->ran = 1;
-        *rc = SQLExecDirect(st->h, (SQLCHAR *)st->sql, (SQLINTEGER)st->sql_len);
+    SQLRETURN rc;
+    if (!st->ran && st->paramset_size <= 1 && st->nparams <= ZC__DIRECT_MAX_PARAMS) {
+        rc = SQLExecDirect(st->h, (SQLCHAR *)st->sql, (SQLINTEGER)st->sql_len);
     } else {
         if (!st->prepared) {
-            *rc = SQLPrepare(st->h, (SQLCHAR *)st->sql, (SQLINTEGER)st->sql_len);
-            if (!SQL_SUCCEEDED(*rc))
+            rc = SQLPrepare(st->h, (SQLCHAR *)st->sql, (SQLINTEGER)st->sql_len);
+            if (!SQL_SUCCEEDED(rc))
                 return zc__session_fail(st->s, SQL_HANDLE_STMT, st->h, "prepare", err);
-            st->prepared = st->ran = 1;
+            st->prepared = 1;
         }
-        *rc = SQLExecute(st->h);
+        rc = SQLExecute(st->h);
     }
-    if (!SQL_SUCCEEDED(*rc) && *rc != SQL_NO_DATA)
+    st->ran = 1;
+    if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA)
         return zc__session_fail(st->s, SQL_HANDLE_STMT, st->h, "execute", err);
     return ZC_OK;
 }
@@ -498,13 +498,12 @@ int zc__stmt_execute(zc__stmt *st, zc_error *err)
     const int echo = s->db->opts.echo && zc__log_on();
     for (int attempt = 0;; attempt++) {
         double t0 = echo ? zc__now_ms() : 0;
-        SQLRETURN rc;
         int status = ZC_OK;
 
         if (!st->h)
             status = make_handle(st, err);
         if (status == ZC_OK)
-            status = run(st, &rc, err);
+            status = run(st, err);
         if (echo)
             zc__session_echo(s, st->sql, zc__now_ms() - t0, status);
         if (status == ZC_OK) {
