@@ -1,14 +1,17 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * db: the process-wide registry of named databases (the DatabaseManager),
  * the one ODBC environment, connection-string validation, admission limits.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <odbcinst.h>
 
@@ -23,6 +26,9 @@ static int reg_alive; /* databases not yet freed (listed or still referenced) */
    crash with psqlODBC) when a new environment's connect meets a dead one of them
    (tests/check_fault.c run with CK_FORK=no, docs/reliability.md). */
 static int reg_env_keep;
+/* fork() handlers, registered at the first zc_db_setup (see "fork()" below) */
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+static void atfork_register(void);
 
 /* ---- connection strings ---------------------------------------------- */
 
@@ -340,10 +346,32 @@ static void option_list_add(char *list, size_t size, const zc__driver_option *o)
 }
 
 /* Appends zodiac's recommended options for the driver where nobody chose otherwise. */
-static int apply_driver_options(zc__db *db, zc_error *err)
+/*
+ * The options zodiac recommends for the database's driver (into all[8]; login holds the
+ * text of one of them): the dialect's, and on MariaDB the login timeout — Connector/ODBC
+ * 3.1 keeps SQL_ATTR_LOGIN_TIMEOUT but never applies it, while its CONN_TIMEOUT key does
+ * (MYSQL_OPT_CONNECT_TIMEOUT).
+ */
+static int recommended_options(const zc__db *db, zc__driver_option *all, char login[16])
 {
     int n = 0;
     const zc__driver_option *o = zc__dialect_driver_options(db->driver_dialect, &n);
+    if (n > 7)
+        n = 7;
+    memcpy(all, o, (size_t)n * sizeof *o);
+    if (db->driver_dialect == ZC_DIALECT_MYSQL && db->opts.login_timeout_s > 0) {
+        snprintf(login, 16, "%d", db->opts.login_timeout_s);
+        all[n].key = "CONN_TIMEOUT";
+        all[n++].value = login;
+    }
+    return n;
+}
+
+static int apply_driver_options(zc__db *db, zc_error *err)
+{
+    char login[16];
+    zc__driver_option o[8];
+    int n = recommended_options(db, o, login);
     for (int i = 0; i < n; i++) {
         size_t len = strlen(db->cs.conn), mlen = strlen(db->cs.masked);
         size_t add = 1 + strlen(o[i].key) + 1 + strlen(o[i].value);
@@ -367,6 +395,7 @@ static void db_free(zc__db *db)
     for (int i = 0; i < db->nidle; i++)
         SQLFreeHandle(SQL_HANDLE_DBC, db->idle_dbc[i]);
     free(db->idle_dbc);
+    free(db->conn_fork);
     zc__connstr_free(&db->cs);
     pthread_mutex_destroy(&db->mu);
     pthread_cond_destroy(&db->cv);
@@ -410,13 +439,16 @@ int zc_db_setup(const char *name, const char *conn_str, const zc_db_options *opt
     if (db->opts.pool_size < 1 || db->opts.pool_size > 100000 || db->opts.max_overflow < 0 ||
         db->opts.max_overflow > 100000 || db->opts.pool_timeout_ms < 0 ||
         db->opts.login_timeout_s < 0 || db->opts.pre_ping < ZC_PING_OFF ||
-        db->opts.pre_ping > ZC_PING_ALWAYS || db->opts.replica_retry_ms < -1) {
+        db->opts.pre_ping > ZC_PING_ALWAYS || db->opts.replica_retry_ms < -1 ||
+        db->opts.statement_timeout_ms < 0 || db->opts.commit_timeout_ms < 0) {
         zc__connstr_free(&db->cs);
         free(db);
         return zc__err(err, ZC_EINVAL, "database '%s': invalid options (pool_size %d, "
-                       "max_overflow %d, pool_timeout_ms %d, login_timeout_s %d, pre_ping %d)",
+                       "max_overflow %d, pool_timeout_ms %d, login_timeout_s %d, pre_ping %d, "
+                       "statement_timeout_ms %d, commit_timeout_ms %d)",
                        name, opts->pool_size, opts->max_overflow, opts->pool_timeout_ms,
-                       opts->login_timeout_s, opts->pre_ping);
+                       opts->login_timeout_s, opts->pre_ping, opts->statement_timeout_ms,
+                       opts->commit_timeout_ms);
     }
     db->max_sessions = db->opts.pool_size + db->opts.max_overflow;
     snprintf(db->name, sizeof db->name, "%s", name);
@@ -428,6 +460,7 @@ int zc_db_setup(const char *name, const char *conn_str, const zc_db_options *opt
     db->refs = 1;
     db->listed = 1;
 
+    pthread_once(&atfork_once, atfork_register);
     pthread_mutex_lock(&reg_mu);
     if (find(name)) {
         pthread_mutex_unlock(&reg_mu);
@@ -737,8 +770,9 @@ int zc_db_get_info(const char *name, zc_db_info *out, zc_error *err)
     pthread_mutex_unlock(&db->mu);
     /* Set at zc_db_setup and never changed: no lock needed. */
     {
-        int n = 0;
-        const zc__driver_option *o = zc__dialect_driver_options(db->driver_dialect, &n);
+        char login[16];
+        zc__driver_option o[8];
+        int n = recommended_options(db, o, login);
         for (int i = 0; i < n; i++)
             option_list_add(out->options_recommended, sizeof out->options_recommended, &o[i]);
         memcpy(out->options_added, db->options_added, sizeof out->options_added);
@@ -746,6 +780,215 @@ int zc_db_get_info(const char *name, zc_db_info *out, zc_error *err)
     replica_info(db, out);
     zc__db_release(db);
     return ZC_OK;
+}
+
+/* ---- fork() --------------------------------------------------------------- */
+
+static unsigned fork_gen;
+
+unsigned zc__fork_gen(void)
+{
+    return __atomic_load_n(&fork_gen, __ATOMIC_RELAXED);
+}
+
+/* zodiac's locks are taken around fork() so that the child finds each one free and
+   everything it guards whole: the registry, each database, the links, the watchdog. */
+static void atfork_prepare(void)
+{
+    pthread_mutex_lock(&reg_mu);
+    for (zc__db *d = reg_head; d; d = d->next)
+        pthread_mutex_lock(&d->mu);
+    zc__link_atfork_prepare();
+    zc__watch_atfork_prepare();
+}
+
+static void atfork_parent(void)
+{
+    zc__watch_atfork_parent();
+    zc__link_atfork_parent();
+    for (zc__db *d = reg_head; d; d = d->next)
+        pthread_mutex_unlock(&d->mu);
+    pthread_mutex_unlock(&reg_mu);
+}
+
+/*
+ * The child: sessions open in the parent are the parent's (their calls in the child
+ * return ZC_ESTATE and their close frees only memory), so no admission slot is taken;
+ * the sockets of the parent's connections are let go (link.c); and new connections
+ * get a connection string of the child's own (zc__db_conn).
+ */
+static void atfork_child(void)
+{
+    __atomic_add_fetch(&fork_gen, 1, __ATOMIC_RELAXED);
+    zc__watch_atfork_child();
+    zc__link_atfork_child();
+    for (zc__db *d = reg_head; d; d = d->next) {
+        pthread_condattr_t ca;
+        d->open = 0;
+        d->tracked = NULL;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&d->cv, &ca); /* its waiters were the parent's threads */
+        pthread_condattr_destroy(&ca);
+        pthread_mutex_unlock(&d->mu);
+    }
+    pthread_mutex_unlock(&reg_mu);
+}
+
+static void atfork_register(void)
+{
+    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+}
+
+const char *zc__db_conn(zc__db *db)
+{
+    unsigned gen = zc__fork_gen();
+    const char *conn;
+    if (gen == 0)
+        return db->cs.conn;
+    pthread_mutex_lock(&db->mu);
+    if (db->conn_fork_gen != gen || !db->conn_fork) {
+        size_t n = strlen(db->cs.conn) + 32;
+        char *c = malloc(n);
+        if (c) {
+            /* drivers ignore an attribute they do not know; the driver manager's pool
+               key is the whole string */
+            snprintf(c, n, "%s%sZodiacFork=%u", db->cs.conn,
+                     db->cs.conn[0] && db->cs.conn[strlen(db->cs.conn) - 1] == ';' ? "" : ";",
+                     gen);
+            free(db->conn_fork);
+            db->conn_fork = c;
+            db->conn_fork_gen = gen;
+        }
+    }
+    conn = db->conn_fork_gen == gen && db->conn_fork ? db->conn_fork : db->cs.conn;
+    pthread_mutex_unlock(&db->mu);
+    return conn;
+}
+
+/* An attribute's value from the connection string, else from the DSN; "" if neither. */
+static void db_attr(const zc__db *db, const char *key, char *out, size_t n)
+{
+    size_t k = strlen(key);
+    const char *p = db->cs.conn;
+    out[0] = '\0';
+    while (p && *p) {
+        const char *e = strchr(p, ';');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        while (len && (*p == ' ' || *p == '\t'))
+            p++, len--;
+        if (len > k && !strncasecmp(p, key, k) && p[k] == '=') {
+            const char *v = p + k + 1;
+            size_t vl = len - k - 1;
+            if (vl >= 2 && v[0] == '{' && v[vl - 1] == '}')
+                v++, vl -= 2;
+            snprintf(out, n, "%.*s", (int)vl, v);
+            return;
+        }
+        p = e ? e + 1 : NULL;
+    }
+    if (db->cs.dsn[0])
+        SQLGetPrivateProfileString(db->cs.dsn, key, "", out, (int)n, "odbc.ini");
+}
+
+void zc__db_probe(zc__db *db, zc__link_probe *out)
+{
+    memset(out, 0, sizeof *out);
+    pthread_mutex_lock(&db->mu);
+    if (!db->endpoints_done) {
+        const char *host_keys, *port_key;
+        char keys[64], host[256] = "", port[64] = "";
+        int dport, dialect = db->dialect ? db->dialect : db->driver_dialect;
+        struct sockaddr_storage ep[8];
+        int n = 0;
+        pthread_mutex_unlock(&db->mu);
+        zc__dialect_server_keys(dialect, &host_keys, &port_key, &dport);
+        if (host_keys) {
+            char *save = NULL;
+            snprintf(keys, sizeof keys, "%s", host_keys);
+            for (char *k = strtok_r(keys, ",", &save); k && !host[0]; k = strtok_r(NULL, ",", &save))
+                db_attr(db, k, host, sizeof host);
+            db_attr(db, port_key, port, sizeof port);
+            /* MariaDB's client reads "localhost" as its local socket */
+            if (!(dialect == ZC_DIALECT_MYSQL && !strcasecmp(host, "localhost")))
+                n = zc__link_endpoints(host, port, dport, ep, 8);
+        }
+        pthread_mutex_lock(&db->mu);
+        if (!db->endpoints_done) {
+            memcpy(db->endpoints, ep, (size_t)n * sizeof ep[0]);
+            db->nendpoints = n;
+            db->endpoints_done = 1;
+        }
+    }
+    out->endpoints = db->endpoints;
+    out->nendpoints = db->nendpoints;
+    pthread_mutex_unlock(&db->mu);
+}
+
+void zc__db_track(zc__db *db, zc__track *t)
+{
+    t->opened_ms = zc__now_ms();
+    t->nframes = backtrace(t->frames, (int)(sizeof t->frames / sizeof t->frames[0]));
+    pthread_mutex_lock(&db->mu);
+    t->prev = NULL;
+    t->next = db->tracked;
+    if (db->tracked)
+        db->tracked->prev = t;
+    db->tracked = t;
+    pthread_mutex_unlock(&db->mu);
+}
+
+void zc__db_untrack(zc__db *db, zc__track *t)
+{
+    pthread_mutex_lock(&db->mu);
+    if (t->prev)
+        t->prev->next = t->next;
+    else if (db->tracked == t)
+        db->tracked = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    t->next = t->prev = NULL;
+    pthread_mutex_unlock(&db->mu);
+}
+
+/* "f1 < f2 < …": the frames of a tracked session, innermost (zodiac's) left out. */
+static void frames_text(const zc__track *t, char *out, size_t n)
+{
+    char **names = backtrace_symbols(t->frames, t->nframes);
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 2; names && i < t->nframes && used + 1 < n; i++) {
+        int w = snprintf(out + used, n - used, "%s%s", used ? " < " : "", names[i]);
+        used += w > 0 ? (size_t)w : 0;
+    }
+    if (used >= n)
+        out[n - 1] = '\0';
+    free(names);
+}
+
+int zc_db_sessions(const char *name, zc_session_report_fn fn, void *ud, zc_error *err)
+{
+    zc__db *db;
+    int st, n = 0;
+    if (!fn)
+        return zc__err(err, ZC_EINVAL, "zc_db_sessions: fn is NULL");
+    if ((st = zc__db_acquire(name, &db, err)) != ZC_OK)
+        return st;
+    if (!db->opts.track_sessions) {
+        zc__db_release(db);
+        return zc__err(err, ZC_ESTATE, "database '%s' does not track its sessions (set "
+                       "zc_db_options.track_sessions)", db->name);
+    }
+    pthread_mutex_lock(&db->mu);
+    for (zc__track *t = db->tracked; t; t = t->next) {
+        char where[1024];
+        frames_text(t, where, sizeof where);
+        fn(ud, zc__now_ms() - t->opened_ms, where);
+        n++;
+    }
+    pthread_mutex_unlock(&db->mu);
+    zc__db_release(db);
+    return n;
 }
 
 /* ---- admission ---------------------------------------------------------- */
@@ -773,10 +1016,21 @@ int zc__db_admit(zc__db *db, zc_error *err)
         rc = pthread_cond_timedwait(&db->cv, &db->mu, &deadline);
     if (db->open >= db->max_sessions) {
         int open = db->open;
+        char oldest[384] = "";
+        if (db->tracked) {
+            const zc__track *t = db->tracked;
+            char where[320];
+            while (t->next)
+                t = t->next; /* the list is newest first */
+            frames_text(t, where, sizeof where);
+            snprintf(oldest, sizeof oldest, "; the oldest was opened %.1f s ago at %s",
+                     (zc__now_ms() - t->opened_ms) / 1000.0, where);
+        }
         pthread_mutex_unlock(&db->mu);
         return zc__err(err, ZC_ETIMEOUT, "database '%s': %d sessions open (pool_size %d + "
-                       "max_overflow %d); none closed within %d ms", db->name, open,
-                       db->opts.pool_size, db->opts.max_overflow, db->opts.pool_timeout_ms);
+                       "max_overflow %d); none closed within %d ms%s", db->name, open,
+                       db->opts.pool_size, db->opts.max_overflow, db->opts.pool_timeout_ms,
+                       oldest);
     }
     if (++db->open > db->open_peak)
         db->open_peak = db->open;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dialect: everything that differs per DBMS. This is the only file that knows
  * a DBMS by name; the rest of zodiac asks it through ZC_DIALECT_* values.
@@ -42,6 +43,9 @@ int zc__dialect_classify_native(int dialect, const char *sqlstate, long native)
             return ZC_ECONN;
         if (native == 1205 || native == 1213) /* lock wait timeout, deadlock */
             return ZC_ERETRY;
+        /* max_statement_time exceeded (HY018); a statement stopped by KILL QUERY */
+        if (native == 1969 || native == 1317)
+            return ZC_ETIMEOUT;
         if (native == 1062 || native == 1451 || native == 1452 || native == 1048 ||
             native == 1586)
             return ZC_ECONSTRAINT;
@@ -59,6 +63,8 @@ int zc__dialect_classify_native(int dialect, const char *sqlstate, long native)
                 return ZC_ECONSTRAINT;
             if (native == 8) /* SQLITE_READONLY */
                 return ZC_EREADONLY;
+            if (native == 9) /* SQLITE_INTERRUPT: sqlite3_interrupt stopped it */
+                return ZC_ETIMEOUT;
         }
         break;
     default:
@@ -338,4 +344,72 @@ int zc__dialect_bulk_arrays(int dialect)
 int zc__dialect_bulk_ts_as_text(int dialect)
 {
     return dialect == ZC_DIALECT_MYSQL;
+}
+
+/*
+ * unixODBC asks a pooled connection's driver SQL_ATTR_CONNECTION_DEAD before it
+ * hands the connection out again. MariaDB Connector/ODBC answers with
+ * mysql_ping() (a round trip: a connection the server closed is dropped there);
+ * psqlODBC answers from a flag it sets only after a failure. A SQLite
+ * connection has no server to lose.
+ */
+int zc__dialect_reuse_checks_liveness(int dialect)
+{
+    return dialect == ZC_DIALECT_MYSQL || dialect == ZC_DIALECT_SQLITE;
+}
+
+const char *zc__dialect_server_id_sql(int dialect)
+{
+    switch (dialect) {
+    case ZC_DIALECT_POSTGRESQL: return "SELECT pg_backend_pid()";
+    case ZC_DIALECT_MYSQL: return "SELECT CONNECTION_ID()";
+    default: return NULL;
+    }
+}
+
+/*
+ * Stops the statement a connection runs, from another connection: the server
+ * ignores it when the connection is idle (PostgreSQL only acts on a cancel
+ * while a command runs; KILL QUERY of an idle connection does nothing).
+ */
+const char *zc__dialect_cancel_sql(int dialect)
+{
+    switch (dialect) {
+    case ZC_DIALECT_POSTGRESQL: return "SELECT pg_cancel_backend(%ld)";
+    case ZC_DIALECT_MYSQL: return "KILL QUERY %ld";
+    default: return NULL;
+    }
+}
+
+const char *zc__dialect_client_port_sql(int dialect)
+{
+    switch (dialect) {
+    case ZC_DIALECT_POSTGRESQL: return "SELECT inet_client_port()";
+    case ZC_DIALECT_MYSQL:
+        return "SELECT SUBSTRING_INDEX(HOST, ':', -1) FROM information_schema.PROCESSLIST "
+               "WHERE ID = CONNECTION_ID()";
+    default: return NULL;
+    }
+}
+
+/* psqlODBC reads Servername (or Server) and Port; MariaDB Connector/ODBC SERVER and PORT. */
+void zc__dialect_server_keys(int dialect, const char **host_keys, const char **port_key,
+                             int *default_port)
+{
+    switch (dialect) {
+    case ZC_DIALECT_POSTGRESQL:
+        *host_keys = "Servername,Server";
+        *port_key = "Port";
+        *default_port = 5432;
+        return;
+    case ZC_DIALECT_MYSQL:
+        *host_keys = "Server";
+        *port_key = "Port";
+        *default_port = 3306;
+        return;
+    default:
+        *host_keys = NULL;
+        *port_key = NULL;
+        *default_port = 0;
+    }
 }

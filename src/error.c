@@ -1,9 +1,11 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * error: statuses, the error record, SQLSTATE classification, secret masking
  * and the log hook.
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 
@@ -157,6 +159,41 @@ int zc__err_odbc(zc_error *err, SQLSMALLINT htype, SQLHANDLE h, const zc__db *db
         err->message[sizeof err->message - 1] = '\0';
     }
     return status;
+}
+
+/*
+ * Connect failures name their cause in text more than in SQLSTATE: psqlODBC reports a
+ * refused password as 08001 "password authentication failed", and unixODBC a driver
+ * library it cannot load as the warning 01000 "Can't open lib". A program (and the
+ * retry helper) should tell "the server is not there now" (08001, worth another try)
+ * from "this will never work" (28000, IM003, 3D000: no retry).
+ */
+void zc__connect_error_state(zc_error *err, const zc__db *db)
+{
+    static const struct { const char *text, *state; } causes[] = {
+        { "password authentication failed", "28P01" },
+        { "authentication failed", "28000" },
+        { "no pg_hba.conf entry", "28000" },
+        { "Access denied for user", "28000" },
+        { "role \"", "28000" }, /* role "x" does not exist */
+        { "does not exist", "3D000" }, /* database "x" does not exist */
+        { "Unknown database", "3D000" },
+        { "Can't open lib", "IM003" },
+        { "file not found", "IM003" },
+    };
+    (void)db;
+    if (!err)
+        return;
+    if (err->sqlstate[0] == '2' && err->sqlstate[1] == '8')
+        return; /* the driver said so itself (MariaDB: 28000, native 1045) */
+    for (size_t i = 0; i < sizeof causes / sizeof causes[0]; i++)
+        if (strstr(err->message, causes[i].text)) {
+            memcpy(err->sqlstate, causes[i].state, 6);
+            return;
+        }
+    if (!err->sqlstate[0] || !strcmp(err->sqlstate, "HY000") ||
+        (err->sqlstate[0] == '0' && err->sqlstate[1] == '1'))
+        memcpy(err->sqlstate, "08001", 6);
 }
 
 /* ---- log -------------------------------------------------------------- */

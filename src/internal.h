@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internals shared between zodiac's modules. Nothing here is exported: the
  * library is built with -fvisibility=hidden and only ZC_API symbols leave it.
@@ -9,6 +10,8 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
 
 #include <sql.h>
 #include <sqlext.h>
@@ -24,6 +27,11 @@ int zc__err(zc_error *err, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 struct zc__db;
+
+/* After a failed connect: the SQLSTATE that says what kind of failure it was, where the
+   driver's does not (28000 for a refused login, IM003 for a driver that cannot be loaded,
+   3D000 for a database that does not exist, 08001 otherwise). */
+void zc__connect_error_state(zc_error *err, const struct zc__db *db);
 
 /*
  * Reads the diagnostics of an ODBC handle after rc failed, classifies them
@@ -78,6 +86,92 @@ void zc__dialect_select_col(int dialect, int type, const char *name, struct zc__
 const char *zc__dialect_limit_sql(int dialect, int has_limit, int has_offset, int *offset_first);
 /* SQL type used to bind a UUID passed as 36 characters of text. */
 SQLSMALLINT zc__dialect_uuid_sqltype(int dialect);
+/* 1 if the driver manager's reuse of a pooled connection already proves it alive (the
+   driver answers SQL_ATTR_CONNECTION_DEAD by asking the server), or it cannot die. */
+int zc__dialect_reuse_checks_liveness(int dialect);
+/* The query that gives the server's id of the connection (backend pid, connection id). */
+const char *zc__dialect_server_id_sql(int dialect);
+/* The query (a printf format taking that id as %ld) that cancels its running statement
+   from another connection; NULL when the dialect has none. */
+const char *zc__dialect_cancel_sql(int dialect);
+/* The query that gives this connection's local port as the server sees it. */
+const char *zc__dialect_client_port_sql(int dialect);
+/* Where the dialect's driver reads the server's host and port, and the default port. */
+void zc__dialect_server_keys(int dialect, const char **host_keys, const char **port_key,
+                             int *default_port);
+
+/* ---- link.c: the physical connection under a session -------------------- */
+
+/* A session's physical connection: the driver's handle for it and its socket. */
+typedef struct zc__link {
+    void *drv;     /* SQLGetInfo(SQL_DRIVER_HDBC); NULL if the driver manager would not say */
+    int fd;        /* its socket, -1 when not known */
+    dev_t dev;     /* the socket's identity, so a reused descriptor number is never cut */
+    ino_t ino;
+} zc__link;
+
+/* What zc__link_attach found: a connection made just now, a known one whose socket shows
+   nothing (alive), one whose socket is readable or hung up (the server spoke or left while
+   it was idle), or one seen before whose socket zodiac could not tell. */
+enum { ZC__LINK_NEW = 0, ZC__LINK_ALIVE, ZC__LINK_SUSPECT, ZC__LINK_UNKNOWN };
+
+/* How to find a new connection's socket: the server's addresses, and a query for the
+   connection's local port as the server sees it when two sockets are candidates. */
+typedef struct zc__link_probe {
+    const struct sockaddr_storage *endpoints;
+    int nendpoints;
+    int (*client_port)(void *arg, SQLHDBC dbc);
+    void *arg;
+} zc__link_probe;
+
+/* Which physical connection dbc holds now, and what its socket says (ZC__LINK_*). */
+int zc__link_attach(const zc__link_probe *probe, SQLHDBC dbc, zc__link *out);
+/* Shuts the link's socket down both ways, if it is still the link's; the driver's blocked
+   call then returns with a lost connection. */
+void zc__link_cut(const zc__link *l);
+int zc__link_known(const zc__link *l);
+/* The server's id for the link's connection (zc__dialect_server_id_sql), 0 if not learned. */
+long zc__link_server_id(const zc__link *l);
+void zc__link_set_server_id(const zc__link *l, long id);
+/* Resolves "h1,h2" and "p1,p2" (one port for all, or none: default_port) into at most cap
+   TCP addresses; local-socket hosts are skipped. Returns how many. */
+int zc__link_endpoints(const char *hosts, const char *ports, int default_port,
+                       struct sockaddr_storage *out, int cap);
+void zc__link_atfork_prepare(void);
+void zc__link_atfork_parent(void);
+void zc__link_atfork_child(void);
+
+/* ---- watch.c: deadlines on calls that wait for a server ------------------- */
+
+enum { ZC__WATCH_IDLE = 0, ZC__WATCH_ARMED, ZC__WATCH_CANCELLING, ZC__WATCH_CANCELLED,
+       ZC__WATCH_CUTTING, ZC__WATCH_CUT };
+/* What is watched: a statement (cancelled at the deadline, cut a grace period later), or
+   a COMMIT / ROLLBACK (cut at the deadline). */
+enum { ZC__WATCH_STATEMENT = 1, ZC__WATCH_END = 2 };
+
+struct zc__cancel;
+typedef struct zc__watch {
+    /* set by the session before zc__watch_arm, read by the watchdog while armed */
+    int dialect;
+    SQLHSTMT cancel_h;  /* SQLite: an idle statement of the session's connection */
+    long server_id;     /* PostgreSQL backend pid / MariaDB connection id; 0 unknown */
+    const char *conn;   /* the connection string a canceller connects with */
+    zc__link link;
+    /* the watchdog's, guarded by its lock */
+    int state, kind, fired;
+    double deadline, cut_at;
+    struct zc__cancel *cancel;
+    struct zc__watch *next, *prev;
+} zc__watch;
+
+/* Arms w for ms milliseconds from now (kind ZC__WATCH_*). */
+void zc__watch_arm(zc__watch *w, int kind, double ms);
+/* Disarms w after the call returned: 0 if the deadline did not pass, ZC__WATCH_CANCELLED
+   if the statement was cancelled, ZC__WATCH_CUT if the link was cut. */
+int zc__watch_disarm(zc__watch *w);
+void zc__watch_atfork_prepare(void);
+void zc__watch_atfork_parent(void);
+void zc__watch_atfork_child(void);
 
 /* ---- connstr (db.c) --------------------------------------------------- */
 
@@ -136,8 +230,41 @@ typedef struct zc__db {
     SQLHDBC *idle_dbc;
     int nidle;
 
+    /* The server's addresses, for finding a new connection's socket (link.c); resolved
+       at the first connect (guarded by mu). */
+    struct sockaddr_storage endpoints[8];
+    int nendpoints;
+    int endpoints_done;
+
+    /* In a forked child: the connection string with the process's mark (zc__db_conn). */
+    char *conn_fork;
+    unsigned conn_fork_gen;
+
+    /* Open sessions, when opts.track_sessions (guarded by mu). */
+    struct zc__track *tracked;
+
     struct zc__db *next;
 } zc__db;
+
+/* Where a session was opened (zc_db_options.track_sessions). */
+typedef struct zc__track {
+    struct zc__track *next, *prev;
+    double opened_ms;
+    void *frames[12];
+    int nframes;
+} zc__track;
+
+/* Bumped in a child by fork(): sessions opened under another value belong to an ancestor. */
+unsigned zc__fork_gen(void);
+/* The connection string this process connects with: in a forked child it carries a mark
+   of the child's generation, so that the driver manager never hands the child a pooled
+   connection of its parent (the pool key is the string). */
+const char *zc__db_conn(zc__db *db);
+/* How link.c finds a new connection's socket on this database. */
+void zc__db_probe(zc__db *db, zc__link_probe *out);
+/* Records / forgets an open session (opts.track_sessions). */
+void zc__db_track(zc__db *db, zc__track *t);
+void zc__db_untrack(zc__db *db, zc__track *t);
 
 /* Looks a database up and takes a reference; ZC_ENODB if absent. */
 int zc__db_acquire(const char *name, zc__db **out, zc_error *err);
@@ -273,30 +400,47 @@ void zc__stmt_close_cursor(zc__stmt *st);
 /* Frees the ODBC handle (not the object); used before a disconnect. */
 void zc__stmt_unprepare(zc__stmt *st);
 void zc__stmt_free(zc__stmt *st);
+/* Frees the object's memory only: its handle belongs to another process (fork). */
+void zc__stmt_forget(zc__stmt *st);
 
 /* ---- session.c --------------------------------------------------------- */
+
+/*
+ * An object that lives on a session and outlives it as a dead handle (a zc_cursor):
+ * the session detaches it when it closes, after which its calls return ZC_ESTATE.
+ */
+typedef struct zc__child {
+    struct zc__child *next, *prev;
+    void (*detach)(struct zc__child *);
+} zc__child;
 
 struct zc_session {
     zc__db *db;          /* whose connection the session holds (admitted there) */
     zc__db *home;        /* a routed session's primary (referenced), NULL otherwise */
     SQLHDBC dbc;
+    unsigned gen;        /* zc__fork_gen() at open: only that process may use it */
     int connected;
     int in_txn;          /* a statement ran since the last commit/rollback */
-    int ran;             /* a statement succeeded on this connection */
     int broken;          /* the connection is known dead */
     int failed;          /* a statement of the transaction failed: it cannot commit */
+    int read_replica;    /* a routed session ran a statement on a replica */
+    int stmt_timeout_ms; /* 0: none */
     uint64_t tick;       /* statement-cache clock */
 
     zc__stmt **cache;
     int ncache, cap_cache;
-    struct zc_rows *rows; /* the open cursor, if any */
+    struct zc_rows *rows; /* the open zc_rows, if any */
+    zc__child *children;  /* the open cursors */
+    zc__link link;        /* the physical connection */
+    zc__watch watch;      /* deadlines of its calls */
+    zc__track track;      /* where it was opened (opts.track_sessions) */
 };
 
-/* Drops the connection and makes a new one (statements are re-prepared lazily); a
-   routed session whose replica cannot be reached moves to its primary. */
-int zc__session_reconnect(struct zc_session *s, zc_error *err);
-/* Before a write: a routed session on a replica moves to its primary; a session on a
-   replica that is not routed gets ZC_EREADONLY. */
+/* ZC_OK if the session may be used here: not NULL, and opened by this process (a child
+   of fork() gets ZC_ESTATE for its parent's sessions). */
+int zc__session_check(const struct zc_session *s, const char *what, zc_error *err);
+/* Before a write: a routed session on a replica moves to its primary (ZC_ERETRY when it
+   had read on the replica); a session on a replica that is not routed gets ZC_EREADONLY. */
 int zc__session_for_write(struct zc_session *s, const char *what, zc_error *err);
 /* 1 if the session may do the work of a repository bound to db_name: it is on that
    database, routed from it, or on one of its replicas. */
@@ -304,6 +448,17 @@ int zc__session_serves(const struct zc_session *s, const char *db_name);
 /* Reports a statement failure: marks the session broken on ZC_ECONN. */
 int zc__session_fail(struct zc_session *s, SQLSMALLINT htype, SQLHANDLE h, const char *what,
                      zc_error *err);
+/* 1 if the session's connection was lost (its transaction is gone). */
+int zc__session_lost(const struct zc_session *s);
+/* A statement ran (or failed) on the session's connection: its transaction is under way. */
+void zc__session_ran(struct zc_session *s);
+/* Around one blocking call: the session's statement deadline, if it has one. disarm
+   returns status, or ZC_ETIMEOUT when the deadline passed before the call returned. */
+void zc__session_arm(struct zc_session *s);
+int zc__session_disarm(struct zc_session *s, int status, zc_error *err);
+/* A cursor of the session: detached (and told so) when the session closes. */
+void zc__session_adopt(struct zc_session *s, zc__child *c, void (*detach)(zc__child *));
+void zc__session_disown(struct zc_session *s, zc__child *c);
 /* Echo one statement if the database asks for it. */
 void zc__session_echo(struct zc_session *s, const char *sql, double ms, int status);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * repo: a model bound to a named database. Every operation is a prepared
  * statement from the session's cache whose parameters and result columns are
@@ -40,7 +41,8 @@ struct zc_repo {
 };
 
 struct zc_cursor {
-    zc_session *s;
+    zc__child link;        /* on its session's list: detached when the session closes */
+    zc_session *s;         /* NULL once detached: every call but close is ZC_ESTATE */
     zc__stmt *st;
     const zc__rsql *q;
     SQLULEN fetched;
@@ -128,8 +130,12 @@ static int rsql_make(const zc_model *m, int dialect, int returning, zc__rsql **o
         free(q);
         return st;
     }
-    q->key = m->pk == ZC_PK_INT ? zc__dialect_key_method(dialect) : ZC__KEY_NONE;
-    q->key1 = m->pk == ZC_PK_INT && returning ? ZC__KEY_RETURNING : q->key;
+    /* Ids come from what the server reports for each row: RETURNING where the server
+       has it (bulk included), else the dialect's last-id query after one statement */
+    q->key = m->pk != ZC_PK_INT ? ZC__KEY_NONE
+             : returning        ? ZC__KEY_RETURNING
+                                : zc__dialect_key_method(dialect);
+    q->key1 = q->key;
     for (int i = 0; i < q->map->ncols; i++) {
         zc__buf_add(&b, "%s", i ? ", " : "");
         zc__dialect_select_col(dialect, q->map->cols[i].type, q->map->cols[i].name, &b);
@@ -261,6 +267,8 @@ static int uow_begin(zc_repo *r, zc_session *s, uow *u, int write, const char *w
     int st;
     u->s = s;
     u->own = s == NULL;
+    if (s && (st = zc__session_check(s, what, err)) != ZC_OK)
+        return st;
     if (s && !zc__session_serves(s, r->db))
         return zc__err(err, ZC_EINVAL, "%s: the session is on database '%s', the repository "
                        "on '%s'", what, zc_session_db_name(s), r->db);
@@ -538,13 +546,12 @@ static size_t column_block(const zc__map *map, const zc__col *c, int k)
 }
 
 /*
- * Inserts k rows with one execution of the one-row INSERT and column-wise
- * parameter arrays (a buffer of k values per column), which MariaDB
- * Connector/ODBC sends as one bulk command. The ids are consecutive from the
- * first, LAST_INSERT_ID(), id_step apart (see id_step()).
+ * Inserts k rows of a model whose ids zodiac makes (UUIDs) with one execution
+ * of the one-row INSERT and column-wise parameter arrays (a buffer of k values
+ * per column), which MariaDB Connector/ODBC sends as one bulk command.
  */
 static int insert_columns(zc_session *s, const zc__rsql *q, unsigned char *rows, int k,
-                          zc_timestamp now, int64_t step, zc_error *err)
+                          zc_timestamp now, zc_error *err)
 {
     const zc__map *map = q->map;
     const zc_model *m = map->m;
@@ -605,7 +612,7 @@ static int insert_columns(zc_session *s, const zc__rsql *q, unsigned char *rows,
     if ((rc = zc__stmt_execute(st, err)) != ZC_OK)
         return rc;
     zc__stmt_close_cursor(st);
-    return fill_ids(s, q, rows, k, step, err);
+    return ZC_OK;
 }
 
 /* Inserts k rows (stride: the model's size) with one statement and fills their ids. */
@@ -720,10 +727,14 @@ int zc_repo_insert_many(zc_repo *r, zc_session *s, void *rows, size_t n, zc_erro
         k = 0;
     if (k > 0) {
         zc_timestamp now = stamp(q->map->dialect, 0);
-        if (zc__dialect_bulk_arrays(q->map->dialect) && r->m->pk == ZC_PK_INT) {
+        /* Parameter arrays only where no generated id is read back: MariaDB
+           Connector/ODBC runs an array as one execution per parameter set, each
+           with its own auto-increment allocation, so other sessions' rows take ids
+           between them (docs/reliability.md) */
+        if (zc__dialect_bulk_arrays(q->map->dialect) && q->key == ZC__KEY_NONE) {
             int ka = zc__dialect_bulk_arrays(q->map->dialect);
             while (st == ZC_OK && n - done >= (size_t)ka) {
-                st = insert_columns(u.s, q, p + done * r->m->size, ka, now, step, err);
+                st = insert_columns(u.s, q, p + done * r->m->size, ka, now, err);
                 done += (size_t)ka;
             }
         }
@@ -1368,8 +1379,23 @@ static int copy_values(zc_cursor *c, const zc_query *qq, size_t room, zc_error *
     return ZC_OK;
 }
 
+/* The session closed under the cursor (zc__session_adopt): it keeps only its memory. */
+static void cursor_detach(zc__child *link)
+{
+    zc_cursor *c = (zc_cursor *)(void *)link; /* link is the first member */
+    if (c->s && c->s->gen == zc__fork_gen())
+        cursor_release(c);
+    c->st = NULL;
+    c->s = NULL;
+}
+
 static void cursor_free(zc_cursor *c)
 {
+    if (c->s) {
+        zc__session_disown(c->s, &c->link);
+        if (c->s->gen != zc__fork_gen())
+            c->st = NULL; /* the parent's statement: not the child's to touch */
+    }
     cursor_release(c);
     free(c->next_sql);
     free(c->vals);
@@ -1394,6 +1420,8 @@ int zc_repo_cursor(zc_repo *r, zc_session *s, const zc_query *qq, zc_cursor **ou
     *out = NULL;
     if (!r || !s)
         return zc__err(err, ZC_EINVAL, "zc_repo_cursor: repository and session are required");
+    if ((rc = zc__session_check(s, "zc_repo_cursor", err)) != ZC_OK)
+        return rc;
     if (!zc__session_serves(s, r->db))
         return zc__err(err, ZC_EINVAL, "zc_repo_cursor: the session is on database '%s', the "
                        "repository on '%s'", zc_session_db_name(s), r->db);
@@ -1463,6 +1491,7 @@ int zc_repo_cursor(zc_repo *r, zc_session *s, const zc_query *qq, zc_cursor **ou
     zc__buf_free(&b);
     if (rc != ZC_OK)
         goto fail;
+    zc__session_adopt(s, &c->link, cursor_detach);
     *out = c;
     return ZC_OK;
 fail:
@@ -1473,8 +1502,14 @@ fail:
 
 int zc_cursor_next(zc_cursor *c, void *row, zc_error *err)
 {
+    int st;
     if (!c || !row)
         return zc__err(err, ZC_EINVAL, "zc_cursor_next: cursor or row is NULL");
+    if (!c->s)
+        return zc__err(err, ZC_ESTATE, "zc_cursor_next: the cursor's session was closed; "
+                       "only zc_cursor_close() may be called on it");
+    if ((st = zc__session_check(c->s, "zc_cursor_next", err)) != ZC_OK)
+        return st;
     return cursor_next(c, row, err);
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * session: one connection from the driver manager's pool, one transaction at
  * a time, a cache of prepared statements, and a general query cursor.
@@ -11,7 +12,7 @@
 #include "internal.h"
 
 struct zc_rows {
-    zc_session *s;
+    zc_session *s;       /* NULL once the session closed: every call is ZC_ESTATE */
     zc__stmt *st;
     int ncols;
     int have_row;
@@ -37,6 +38,16 @@ static void set_conn_state(zc_error *err, const char *state)
 {
     if (err && (!err->sqlstate[0] || !strcmp(err->sqlstate, "HY000")))
         memcpy(err->sqlstate, state, 6);
+}
+
+int zc__session_check(const zc_session *s, const char *what, zc_error *err)
+{
+    if (!s)
+        return zc__err(err, ZC_EINVAL, "%s: session is NULL", what);
+    if (s->gen != zc__fork_gen())
+        return zc__err(err, ZC_ESTATE, "%s: the session was opened before fork() by another "
+                       "process; its connection is that process's (open a new session)", what);
+    return ZC_OK;
 }
 
 int zc__session_fail(zc_session *s, SQLSMALLINT htype, SQLHANDLE h, const char *what,
@@ -65,12 +76,28 @@ int zc__session_fail(zc_session *s, SQLSMALLINT htype, SQLHANDLE h, const char *
     return st;
 }
 
+int zc__session_lost(const zc_session *s)
+{
+    return s->broken;
+}
+
+void zc__session_ran(zc_session *s)
+{
+    s->in_txn = 1;
+    if (s->home && s->db != s->home)
+        s->read_replica = 1;
+}
+
 /* Gives the connection back to the pool and its handle back to the database. */
 static void free_dbc(zc_session *s)
 {
     int reusable = 1;
     for (int i = 0; i < s->ncache; i++)
         zc__stmt_unprepare(s->cache[i]);
+    if (s->watch.cancel_h) {
+        SQLFreeHandle(SQL_HANDLE_STMT, s->watch.cancel_h);
+        s->watch.cancel_h = NULL;
+    }
     if (s->connected) {
         SQLRETURN rc = SQLDisconnect(s->dbc);
         if (!SQL_SUCCEEDED(rc) && !s->broken) {
@@ -90,12 +117,40 @@ static void free_dbc(zc_session *s)
     }
 }
 
-static int connect_dbc(zc_session *s, zc_error *err)
+/* Runs a query of one integer on the session's connection, outside zodiac's statement
+   cache (link and server facts); 0 when it gives nothing. */
+static long query_long(SQLHDBC dbc, const char *sql)
+{
+    SQLHSTMT h = NULL;
+    SQLBIGINT v = 0;
+    SQLLEN ind = 0;
+    if (!sql || !SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, dbc, &h)))
+        return 0;
+    if (!SQL_SUCCEEDED(SQLExecDirect(h, (SQLCHAR *)sql, SQL_NTS)) ||
+        !SQL_SUCCEEDED(SQLBindCol(h, 1, SQL_C_SBIGINT, &v, sizeof v, &ind)) ||
+        !SQL_SUCCEEDED(SQLFetch(h)) || ind == SQL_NULL_DATA)
+        v = 0;
+    SQLFreeHandle(SQL_HANDLE_STMT, h);
+    return (long)v;
+}
+
+/* zc__link_probe's question to the server: this connection's local port as it sees it. */
+static int client_port(void *arg, SQLHDBC dbc)
+{
+    zc_session *s = arg;
+    long port = query_long(dbc, zc__dialect_client_port_sql(s->db->dialect));
+    SQLEndTran(SQL_HANDLE_DBC, dbc, SQL_ROLLBACK);
+    return port > 0 && port < 65536 ? (int)port : 0;
+}
+
+/* Connects; *state gets what zc__link_attach found (ZC__LINK_*). */
+static int connect_dbc(zc_session *s, int *state, zc_error *err)
 {
     zc__db *db = s->db;
     double t0 = zc__now_ms();
     SQLRETURN rc;
     SQLULEN ac = SQL_AUTOCOMMIT_ON;
+    zc__link_probe probe;
     int st;
 
     s->dbc = zc__db_take_dbc(db);
@@ -104,7 +159,7 @@ static int connect_dbc(zc_session *s, zc_error *err)
                        db->name);
     SQLSetConnectAttr(s->dbc, SQL_ATTR_LOGIN_TIMEOUT,
                       (SQLPOINTER)(intptr_t)db->opts.login_timeout_s, 0);
-    rc = SQLDriverConnect(s->dbc, NULL, (SQLCHAR *)db->cs.conn, SQL_NTS, NULL, 0, NULL,
+    rc = SQLDriverConnect(s->dbc, NULL, (SQLCHAR *)zc__db_conn(db), SQL_NTS, NULL, 0, NULL,
                           SQL_DRIVER_NOPROMPT);
     if (!SQL_SUCCEEDED(rc)) {
         char what[ZC_DB_NAME_MAX + 32];
@@ -114,7 +169,7 @@ static int connect_dbc(zc_session *s, zc_error *err)
             st = ZC_ECONN;
             if (err)
                 err->status = st;
-            set_conn_state(err, "08001");
+            zc__connect_error_state(err, db);
         }
         zc__log(ZC_LOG_WARN, db->name, "connect %s failed (%s)", db->cs.masked, zc_strerror(st));
         zc__db_give_dbc(db, s->dbc); /* not connected: ready for the next attempt */
@@ -122,12 +177,15 @@ static int connect_dbc(zc_session *s, zc_error *err)
         return st;
     }
     s->connected = 1;
-    s->ran = 0;
     s->broken = 0;
     s->failed = 0;
     s->in_txn = 0;
     if (!__atomic_load_n(&db->connected, __ATOMIC_ACQUIRE))
         zc__db_learn(db, s->dbc);
+    zc__db_probe(db, &probe);
+    probe.client_port = client_port;
+    probe.arg = s;
+    *state = zc__link_attach(&probe, s->dbc, &s->link);
 
     /* A pooled connection keeps the attributes of its last user: set them every time,
        but skip the round trip some drivers make when the value is already right. */
@@ -143,6 +201,73 @@ static int connect_dbc(zc_session *s, zc_error *err)
     if (db->opts.echo && zc__log_on())
         zc__log(ZC_LOG_DEBUG, db->name, "%8.3f ms connect %s", zc__now_ms() - t0, db->cs.masked);
     return ZC_OK;
+}
+
+/* SELECT 1 on the session's connection, then its transaction ended. */
+static int ping_once(zc_session *s, zc_error *err)
+{
+    SQLHSTMT h = NULL;
+    SQLRETURN rc = SQLAllocHandle(SQL_HANDLE_STMT, s->dbc, &h);
+    int st = ZC_OK;
+    if (SQL_SUCCEEDED(rc)) {
+        rc = SQLExecDirect(h, (SQLCHAR *)zc__dialect_ping_sql(s->db->dialect), SQL_NTS);
+        if (!SQL_SUCCEEDED(rc))
+            st = zc__session_fail(s, SQL_HANDLE_STMT, h, "pre-ping", err);
+        SQLFreeHandle(SQL_HANDLE_STMT, h);
+    } else {
+        st = zc__session_fail(s, SQL_HANDLE_DBC, s->dbc, "pre-ping", err);
+    }
+    if (st == ZC_OK)
+        SQLEndTran(SQL_HANDLE_DBC, s->dbc, SQL_ROLLBACK); /* drivers that begin lazily */
+    s->failed = 0;
+    return st;
+}
+
+/* Whether a connection just handed out needs the validation query before it is used. */
+static int needs_ping(const zc_session *s, int state)
+{
+    switch (s->db->opts.pre_ping) {
+    case ZC_PING_ALWAYS:
+        return 1;
+    case ZC_PING_LAZY:
+        /* a new connection is alive; a known socket answers for a reused one; a reused
+           one whose socket zodiac cannot see is asked, unless the driver manager did */
+        return state == ZC__LINK_SUSPECT ||
+               (state == ZC__LINK_UNKNOWN &&
+                !zc__dialect_reuse_checks_liveness(s->db->dialect));
+    default:
+        return 0;
+    }
+}
+
+/*
+ * Connects and makes sure the connection is alive before anything of the session is
+ * sent on it: a pooled connection the server closed while it sat in the pool is
+ * dropped (psqlODBC then knows it dead, so the driver manager discards it) and the
+ * next one taken, up to pool_size + max_overflow + 2 times — enough to walk through a
+ * pool whose every connection died. Statements are never sent twice: once the session
+ * runs one, a lost connection is the caller's ZC_ECONN.
+ */
+static int connect_live(zc_session *s, zc_error *err)
+{
+    for (int attempt = 0;; attempt++) {
+        int state = ZC__LINK_NEW, st;
+        if ((st = connect_dbc(s, &state, err)) != ZC_OK)
+            return st;
+        if (!needs_ping(s, state))
+            return ZC_OK;
+        if (state == ZC__LINK_SUSPECT)
+            zc__log(ZC_LOG_INFO, s->db->name, "pooled connection closed by the server while "
+                    "idle; checking it");
+        st = ping_once(s, err);
+        if (st == ZC_OK)
+            return ZC_OK;
+        free_dbc(s);
+        if (st != ZC_ECONN || attempt >= s->db->max_sessions + 2)
+            return st;
+        zc__log(ZC_LOG_WARN, s->db->name, "pooled connection is dead; taking another");
+        s->broken = 0;
+    }
 }
 
 /*
@@ -161,10 +286,14 @@ static int move_to(zc_session *s, zc__db *target, zc_error *err)
         return st;
     zc__db_retain(target);
     free_dbc(s);
+    if (from->opts.track_sessions)
+        zc__db_untrack(from, &s->track);
     zc__db_leave(from);
     s->db = target;
+    if (target->opts.track_sessions)
+        zc__db_track(target, &s->track);
     zc__log(ZC_LOG_INFO, from->name, "routed session moves to '%s'", target->name);
-    st = connect_dbc(s, err);
+    st = connect_live(s, err);
     df = __atomic_load_n(&from->dialect, __ATOMIC_ACQUIRE);
     dt = __atomic_load_n(&target->dialect, __ATOMIC_ACQUIRE);
     if (st == ZC_OK && df != ZC_DIALECT_UNKNOWN && dt != ZC_DIALECT_UNKNOWN && df != dt)
@@ -176,21 +305,6 @@ static int move_to(zc_session *s, zc__db *target, zc_error *err)
     return st;
 }
 
-int zc__session_reconnect(zc_session *s, zc_error *err)
-{
-    int st;
-    zc__log(ZC_LOG_WARN, s->db->name, "connection is dead; reconnecting");
-    s->broken = 1;
-    free_dbc(s);
-    st = connect_dbc(s, err);
-    if (st == ZC_ECONN && s->home && s->db != s->home) {
-        /* The replica is gone: nothing ran on it, so the reads go to the primary. */
-        zc__db_replica_down(s->db);
-        st = move_to(s, s->home, err);
-    }
-    return st;
-}
-
 int zc__session_serves(const zc_session *s, const char *db_name)
 {
     return !strcmp(s->db->name, db_name) || (s->home && !strcmp(s->home->name, db_name)) ||
@@ -199,6 +313,8 @@ int zc__session_serves(const zc_session *s, const char *db_name)
 
 int zc__session_for_write(zc_session *s, const char *what, zc_error *err)
 {
+    zc__db *replica = s->db;
+    int st;
     if (!s->home || s->db == s->home) {
         if (zc__db_is_replica(s->db))
             return zc__err(err, ZC_EREADONLY, "%s: database '%s' is a read replica; write "
@@ -208,46 +324,26 @@ int zc__session_for_write(zc_session *s, const char *what, zc_error *err)
     if (s->rows)
         return zc__err(err, ZC_ESTATE, "%s: the routed session moves to its primary for its "
                        "first write; close the open zc_rows first", what);
+    if (s->children)
+        return zc__err(err, ZC_ESTATE, "%s: the routed session moves to its primary for "
+                       "its first write; close the open cursor first", what);
     for (int i = 0; i < s->ncache; i++)
         if (s->cache[i]->busy)
             return zc__err(err, ZC_ESTATE, "%s: the routed session moves to its primary for "
                            "its first write; close the open cursor first", what);
     if (s->connected && s->in_txn && !s->broken)
         SQLEndTran(SQL_HANDLE_DBC, s->dbc, SQL_ROLLBACK); /* a read-only transaction */
-    return move_to(s, s->home, err);
-}
-
-/* Longest run of dead pooled connections zodiac walks through before giving up. */
-static int reconnect_budget(const zc_session *s)
-{
-    return s->db->max_sessions + 2;
-}
-
-static int ping(zc_session *s, zc_error *err)
-{
-    for (int attempt = 0;; attempt++) {
-        SQLHSTMT h = NULL;
-        SQLRETURN rc = SQLAllocHandle(SQL_HANDLE_STMT, s->dbc, &h);
-        int st = ZC_OK;
-        if (SQL_SUCCEEDED(rc)) {
-            rc = SQLExecDirect(h, (SQLCHAR *)zc__dialect_ping_sql(s->db->dialect), SQL_NTS);
-            if (!SQL_SUCCEEDED(rc))
-                st = zc__session_fail(s, SQL_HANDLE_STMT, h, "pre-ping", err);
-            SQLFreeHandle(SQL_HANDLE_STMT, h);
-        } else {
-            st = zc__session_fail(s, SQL_HANDLE_DBC, s->dbc, "pre-ping", err);
-        }
-        if (st == ZC_OK) {
-            /* The ping opened a transaction on drivers that begin one lazily; end it so
-               the session starts clean. */
-            SQLEndTran(SQL_HANDLE_DBC, s->dbc, SQL_ROLLBACK);
-            return ZC_OK;
-        }
-        if (st != ZC_ECONN || attempt >= reconnect_budget(s))
-            return st;
-        if ((st = zc__session_reconnect(s, err)) != ZC_OK)
-            return st;
-    }
+    s->in_txn = 0;
+    s->failed = 0;
+    if ((st = move_to(s, s->home, err)) != ZC_OK || !s->read_replica)
+        return st;
+    /* What the session read came from a replica, which may lag: a write computed from it
+       could undo another writer's update. The session is on its primary now; the unit
+       of work runs again from its start and reads there. */
+    s->read_replica = 0;
+    return zc__err(err, ZC_ERETRY, "%s: this routed session read from replica '%s' before "
+                   "its first write; it has moved to its primary '%s': run the unit of work "
+                   "again (its reads now see the primary)", what, replica->name, s->db->name);
 }
 
 /*
@@ -272,9 +368,10 @@ static int session_new(zc__db *db, zc__db *home, zc_session **out, zc_error *err
     }
     s->db = db;
     s->home = home;
-    st = connect_dbc(s, err);
-    if (st == ZC_OK && s->db->opts.pre_ping == ZC_PING_ALWAYS)
-        st = ping(s, err);
+    s->gen = zc__fork_gen();
+    s->link.fd = -1;
+    s->stmt_timeout_ms = db->opts.statement_timeout_ms;
+    st = connect_live(s, err);
     if (st != ZC_OK) {
         free_dbc(s);
         zc__db_leave(s->db);
@@ -282,6 +379,8 @@ static int session_new(zc__db *db, zc__db *home, zc_session **out, zc_error *err
         free(s);
         return st;
     }
+    if (s->db->opts.track_sessions)
+        zc__db_track(s->db, &s->track);
     *out = s;
     return ZC_OK;
 }
@@ -342,17 +441,94 @@ int zc_session_open_routed(const char *db_name, zc_session **out, zc_error *err)
     return st;
 }
 
+/* ---- deadlines --------------------------------------------------------------- */
+
+int zc_session_set_timeout(zc_session *s, int statement_timeout_ms, zc_error *err)
+{
+    int st;
+    if ((st = zc__session_check(s, "zc_session_set_timeout", err)) != ZC_OK)
+        return st;
+    if (statement_timeout_ms < 0)
+        return zc__err(err, ZC_EINVAL, "zc_session_set_timeout: %d ms is negative",
+                       statement_timeout_ms);
+    s->stmt_timeout_ms = statement_timeout_ms;
+    return ZC_OK;
+}
+
+/* Fills what the watchdog needs to stop the session's statement; 0 when it is ready. */
+static void watch_prepare(zc_session *s)
+{
+    zc__watch *w = &s->watch;
+    w->dialect = __atomic_load_n(&s->db->dialect, __ATOMIC_ACQUIRE);
+    w->link = s->link;
+    w->conn = zc__db_conn(s->db);
+    if (w->dialect == ZC_DIALECT_SQLITE) {
+        if (!w->cancel_h && !SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, s->dbc, &w->cancel_h)))
+            w->cancel_h = NULL;
+        return;
+    }
+    w->server_id = zc__link_server_id(&s->link);
+    if (!w->server_id && zc__dialect_server_id_sql(w->dialect)) {
+        /* once per physical connection: who the server thinks it is */
+        w->server_id = query_long(s->dbc, zc__dialect_server_id_sql(w->dialect));
+        s->in_txn = 1; /* it may have begun the transaction */
+        if (w->server_id)
+            zc__link_set_server_id(&s->link, w->server_id);
+    }
+}
+
+void zc__session_arm(zc_session *s)
+{
+    if (s->stmt_timeout_ms <= 0)
+        return;
+    watch_prepare(s);
+    zc__watch_arm(&s->watch, ZC__WATCH_STATEMENT, s->stmt_timeout_ms);
+}
+
+int zc__session_disarm(zc_session *s, int status, zc_error *err)
+{
+    int fired;
+    if (s->stmt_timeout_ms <= 0 || s->watch.state == ZC__WATCH_IDLE)
+        return status;
+    fired = zc__watch_disarm(&s->watch);
+    if (!fired)
+        return status;
+    s->failed = 1;
+    if (fired == ZC__WATCH_CUT) {
+        s->broken = 1;
+        return zc__err(err, ZC_ETIMEOUT, "statement timeout of %d ms: the statement did not "
+                       "stop when cancelled, so its connection was closed",
+                       s->stmt_timeout_ms);
+    }
+    return zc__err(err, ZC_ETIMEOUT, "statement timeout of %d ms: the statement was "
+                   "cancelled", s->stmt_timeout_ms);
+}
+
 static int end_tran(zc_session *s, SQLSMALLINT how, zc_error *err)
 {
     const int echo = s->db->opts.echo && zc__log_on();
+    const int bound = s->db->opts.commit_timeout_ms;
     double t0 = echo ? zc__now_ms() : 0;
     SQLRETURN rc;
-    int st = ZC_OK;
+    int st = ZC_OK, fired = 0;
 
+    if (bound > 0 && zc__link_known(&s->link)) {
+        s->watch.link = s->link;
+        zc__watch_arm(&s->watch, ZC__WATCH_END, bound);
+    }
     rc = SQLEndTran(SQL_HANDLE_DBC, s->dbc, how);
+    if (bound > 0 && s->watch.state != ZC__WATCH_IDLE)
+        fired = zc__watch_disarm(&s->watch);
     if (!SQL_SUCCEEDED(rc))
         st = zc__session_fail(s, SQL_HANDLE_DBC, s->dbc,
                               how == SQL_COMMIT ? "commit" : "rollback", err);
+    if (fired) {
+        /* no answer within the bound: the connection was closed under the wait */
+        s->broken = 1;
+        st = zc__err(err, ZC_ECONN, "%s: no answer from the server within %d ms; the "
+                     "connection was closed", how == SQL_COMMIT ? "commit" : "rollback", bound);
+        memcpy(err ? err->sqlstate : (char[6]){ 0 }, "08S01", 6);
+    }
     if (echo)
         zc__session_echo(s, how == SQL_COMMIT ? "COMMIT" : "ROLLBACK", zc__now_ms() - t0, st);
     return st;
@@ -361,8 +537,8 @@ static int end_tran(zc_session *s, SQLSMALLINT how, zc_error *err)
 int zc_session_commit(zc_session *s, zc_error *err)
 {
     int st;
-    if (!s)
-        return zc__err(err, ZC_EINVAL, "zc_session_commit: session is NULL");
+    if ((st = zc__session_check(s, "zc_session_commit", err)) != ZC_OK)
+        return st;
     if (s->rows)
         return zc__err(err, ZC_ESTATE, "commit: close the open zc_rows first");
     if (s->broken)
@@ -405,8 +581,8 @@ int zc_session_commit(zc_session *s, zc_error *err)
 int zc_session_rollback(zc_session *s, zc_error *err)
 {
     int st;
-    if (!s)
-        return zc__err(err, ZC_EINVAL, "zc_session_rollback: session is NULL");
+    if ((st = zc__session_check(s, "zc_session_rollback", err)) != ZC_OK)
+        return st;
     if (s->rows)
         return zc__err(err, ZC_ESTATE, "rollback: close the open zc_rows first");
     if (!s->in_txn)
@@ -423,6 +599,37 @@ int zc_session_rollback(zc_session *s, zc_error *err)
     return st == ZC_ECONN ? ZC_OK : st;
 }
 
+void zc__session_adopt(zc_session *s, zc__child *c, void (*detach)(zc__child *))
+{
+    c->detach = detach;
+    c->prev = NULL;
+    c->next = s->children;
+    if (s->children)
+        s->children->prev = c;
+    s->children = c;
+}
+
+void zc__session_disown(zc_session *s, zc__child *c)
+{
+    if (c->prev)
+        c->prev->next = c->next;
+    else if (s->children == c)
+        s->children = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    c->next = c->prev = NULL;
+}
+
+/* A zc_rows left open when its session closes: it stays the caller's to close. */
+static void rows_detach(zc_rows *r)
+{
+    zc__stmt_close_cursor(r->st);
+    r->st->busy = 0;
+    r->st = NULL;
+    r->s = NULL;
+    r->have_row = 0;
+}
+
 void zc_session_close(zc_session **sp)
 {
     zc_session *s;
@@ -430,9 +637,33 @@ void zc_session_close(zc_session **sp)
         return;
     s = *sp;
     *sp = NULL;
-    if (s->rows) {
-        zc_rows *r = s->rows;
-        zc_rows_close(&r);
+    if (s->gen != zc__fork_gen()) {
+        /* opened by an ancestor process before fork(): the connection and its statements
+           are that process's; only the memory is the child's to free */
+        if (s->rows) {
+            s->rows->s = NULL;
+            s->rows->st = NULL;
+        }
+        while (s->children) {
+            zc__child *c = s->children;
+            zc__session_disown(s, c);
+            c->detach(c);
+        }
+        for (int i = 0; i < s->ncache; i++)
+            zc__stmt_forget(s->cache[i]); /* their handles stay the driver manager's */
+        free(s->cache);
+        zc__db_release(s->db);
+        zc__db_release(s->home);
+        free(s);
+        return;
+    }
+    if (s->rows)
+        rows_detach(s->rows);
+    s->rows = NULL;
+    while (s->children) {
+        zc__child *c = s->children;
+        zc__session_disown(s, c);
+        c->detach(c);
     }
     if (s->connected && s->in_txn && !s->broken)
         end_tran(s, SQL_ROLLBACK, NULL);
@@ -440,6 +671,8 @@ void zc_session_close(zc_session **sp)
     for (int i = 0; i < s->ncache; i++)
         zc__stmt_free(s->cache[i]);
     free(s->cache);
+    if (s->db->opts.track_sessions)
+        zc__db_untrack(s->db, &s->track);
     zc__db_leave(s->db);
     zc__db_release(s->db);
     zc__db_release(s->home);
@@ -461,8 +694,9 @@ int zc_session_dialect(const zc_session *s)
 static int check_sql(zc_session *s, const char *sql, const zc_value *params, size_t n,
                      const char *fn, zc_error *err)
 {
-    if (!s)
-        return zc__err(err, ZC_EINVAL, "%s: session is NULL", fn);
+    int st;
+    if ((st = zc__session_check(s, fn, err)) != ZC_OK)
+        return st;
     if (!sql || !*sql)
         return zc__err(err, ZC_EINVAL, "%s: SQL text is NULL or empty", fn);
     if (n && !params)
@@ -523,8 +757,9 @@ static int savepoint_sql(zc_session *s, const char *verb, const char *name, zc_e
 {
     char sql[128];
     size_t n = name ? strlen(name) : 0;
-    if (!s)
-        return zc__err(err, ZC_EINVAL, "savepoint: session is NULL");
+    int st;
+    if ((st = zc__session_check(s, "savepoint", err)) != ZC_OK)
+        return st;
     if (n == 0 || n > 63 || !(isalpha((unsigned char)name[0]) || name[0] == '_'))
         return zc__err(err, ZC_EINVAL, "savepoint name must be an identifier of 1 to 63 "
                        "characters");
@@ -539,7 +774,9 @@ int zc_session_savepoint(zc_session *s, const char *name, zc_error *err)
 {
     int st;
     /* Savepoints mark a transaction that is going to write: a routed session moves first. */
-    if (s && s->home && s->db != s->home &&
+    if ((st = zc__session_check(s, "zc_session_savepoint", err)) != ZC_OK)
+        return st;
+    if (s->home && s->db != s->home &&
         (st = zc__session_for_write(s, "zc_session_savepoint", err)) != ZC_OK)
         return st;
     return savepoint_sql(s, "SAVEPOINT", name, err);
@@ -553,10 +790,11 @@ int zc_session_release(zc_session *s, const char *name, zc_error *err)
 int zc_session_rollback_to(zc_session *s, const char *name, zc_error *err)
 {
     int st;
-    if (s)
-        s->failed = 0; /* the statement below must run in a failed transaction */
+    if ((st = zc__session_check(s, "zc_session_rollback_to", err)) != ZC_OK)
+        return st;
+    s->failed = 0; /* the statement below must run in a failed transaction */
     st = savepoint_sql(s, "ROLLBACK TO SAVEPOINT", name, err);
-    if (s && st != ZC_OK)
+    if (st != ZC_OK)
         s->failed = 1;
     return st;
 }
@@ -603,16 +841,33 @@ int zc_session_query(zc_session *s, const char *sql, const zc_value *params, siz
     return ZC_OK;
 }
 
+/* ZC_OK if r may be read: its session is open and this process's. */
+static int rows_usable(const zc_rows *r, const char *fn, zc_error *err)
+{
+    if (!r)
+        return zc__err(err, ZC_EINVAL, "%s: rows is NULL", fn);
+    if (!r->s)
+        return zc__err(err, ZC_ESTATE, "%s: the session of this zc_rows was closed; only "
+                       "zc_rows_close() may be called on it", fn);
+    return zc__session_check(r->s, fn, err);
+}
+
 int zc_rows_next(zc_rows *r, zc_error *err)
 {
     SQLRETURN rc;
-    if (!r)
-        return zc__err(err, ZC_EINVAL, "zc_rows_next: rows is NULL");
+    int st;
+    if ((st = rows_usable(r, "zc_rows_next", err)) != ZC_OK)
+        return st;
     if (r->ncols == 0) {
         r->have_row = 0;
         return ZC_NOT_FOUND;
     }
+    zc__session_arm(r->s);
     rc = SQLFetch(r->st->h);
+    if ((st = zc__session_disarm(r->s, ZC_OK, err)) != ZC_OK) {
+        r->have_row = 0;
+        return st;
+    }
     r->next_col = 0;
     if (rc == SQL_NO_DATA) {
         r->have_row = 0;
@@ -637,6 +892,10 @@ const char *zc_rows_name(zc_rows *r, int col)
     SQLSMALLINT len = 0, type, digits, nullable;
     SQLULEN size;
     if (!r || col < 0 || col >= r->ncols)
+        return NULL;
+    if (r->cols[col].name)
+        return r->cols[col].name;
+    if (rows_usable(r, "zc_rows_name", NULL) != ZC_OK)
         return NULL;
     if (r->cols[col].name)
         return r->cols[col].name;
@@ -700,8 +959,8 @@ static int read_col(zc_rows *r, int c, zc_error *err)
 static int col_at(zc_rows *r, int col, struct zc__rcol **out, zc_error *err)
 {
     int st;
-    if (!r)
-        return zc__err(err, ZC_EINVAL, "rows is NULL");
+    if ((st = rows_usable(r, "zc_rows column", err)) != ZC_OK)
+        return st;
     if (col < 0 || col >= r->ncols)
         return zc__err(err, ZC_EINVAL, "column %d out of range (0..%d)", col, r->ncols - 1);
     if (!r->have_row)
@@ -787,10 +1046,14 @@ void zc_rows_close(zc_rows **rp)
         return;
     r = *rp;
     *rp = NULL;
-    zc__stmt_close_cursor(r->st);
-    r->st->busy = 0;
-    if (r->s->rows == r)
-        r->s->rows = NULL;
+    if (r->s) {
+        if (r->s->gen == zc__fork_gen()) {
+            zc__stmt_close_cursor(r->st);
+            r->st->busy = 0;
+        }
+        if (r->s->rows == r)
+            r->s->rows = NULL;
+    }
     for (int i = 0; i < r->ncols; i++) {
         free(r->cols[i].name);
         free(r->cols[i].buf);

@@ -1,7 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stmt: prepared statements cached per session, parameter binding from
- * zc_value, execution with transparent replacement of a dead pooled
- * connection before anything of the session has run.
+ * zc_value, execution and fetches under the session's statement deadline.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +38,13 @@ void zc__stmt_free(zc__stmt *st)
     if (!st)
         return;
     zc__stmt_unprepare(st);
+    zc__stmt_forget(st);
+}
+
+void zc__stmt_forget(zc__stmt *st)
+{
+    if (!st)
+        return;
     free(st->sql);
     free(st->params);
     free(st->pbufs);
@@ -289,12 +296,17 @@ int zc__stmt_set_paramset(zc__stmt *st, SQLULEN rec_size, SQLULEN nsets, SQLUSMA
 
 int zc__stmt_fetch(zc__stmt *st, zc_error *err)
 {
-    SQLRETURN rc = SQLFetch(st->h);
+    SQLRETURN rc;
+    int status;
+    zc__session_arm(st->s);
+    rc = SQLFetch(st->h);
     if (rc == SQL_NO_DATA)
-        return ZC_NOT_FOUND;
-    if (!SQL_SUCCEEDED(rc))
-        return zc__session_fail(st->s, SQL_HANDLE_STMT, st->h, "fetch", err);
-    return ZC_OK;
+        status = ZC_NOT_FOUND;
+    else if (!SQL_SUCCEEDED(rc))
+        status = zc__session_fail(st->s, SQL_HANDLE_STMT, st->h, "fetch", err);
+    else
+        status = ZC_OK;
+    return zc__session_disarm(st->s, status, err);
 }
 
 void zc__stmt_unbind(zc__stmt *st)
@@ -496,35 +508,22 @@ int zc__stmt_execute(zc__stmt *st, zc_error *err)
 {
     zc_session *s = st->s;
     const int echo = s->db->opts.echo && zc__log_on();
-    for (int attempt = 0;; attempt++) {
-        double t0 = echo ? zc__now_ms() : 0;
-        int status = ZC_OK;
+    double t0 = echo ? zc__now_ms() : 0;
+    int status = ZC_OK;
 
-        if (!st->h)
-            status = make_handle(st, err);
-        if (status == ZC_OK)
-            status = run(st, err);
-        if (echo)
-            zc__session_echo(s, st->sql, zc__now_ms() - t0, status);
-        if (status == ZC_OK) {
-            s->ran = 1;
-            s->in_txn = 1;
-            return ZC_OK;
-        }
-        /* Nothing of this session has run on the connection: a connection that turns out
-           dead was handed out dead by the pool, and replacing it loses nothing. A statement
-           that failed counts as run: its transaction is under way and cannot commit. */
-        if (status == ZC_ECONN && !s->ran && !s->in_txn && !s->failed &&
-            s->db->opts.pre_ping != ZC_PING_OFF &&
-            attempt < s->db->max_sessions + 2) {
-            int rs = zc__session_reconnect(s, err);
-            if (rs != ZC_OK)
-                return rs;
-            continue;
-        }
-        s->in_txn = 1;
-        return status;
+    /* A statement is sent once: if its connection dies under it, the caller hears so
+       (ZC_ECONN) and decides; whether the server ran it is not known. Dead pooled
+       connections are replaced before a session sends anything (session.c). */
+    if (!st->h)
+        status = make_handle(st, err);
+    if (status == ZC_OK) {
+        zc__session_arm(s);
+        status = zc__session_disarm(s, run(st, err), err);
     }
+    if (echo)
+        zc__session_echo(s, st->sql, zc__now_ms() - t0, status);
+    zc__session_ran(s);
+    return status;
 }
 
 void zc__stmt_close_cursor(zc__stmt *st)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * txn: a unit of work run as one transaction, and run again from the start
  * when the database refused it for a reason a later attempt may not meet
@@ -12,11 +13,14 @@
 /* How an attempt ended, for the loop that decides whether to run it again. */
 enum { END_FINAL = 0, END_CONFLICT, END_CONN };
 
-/* A connection failure worth another attempt: not a configuration error (IMxxx,
-   a missing DSN or driver), which the next attempt would meet again. */
+/* A connection failure worth another attempt: not a configuration error, which the
+   next attempt would meet again — a missing DSN or driver (IMxxx), a refused login
+   (28xxx), a database that does not exist (3D000). */
 static int conn_retryable(const zc_error *err)
 {
-    return !(err->sqlstate[0] == 'I' && err->sqlstate[1] == 'M');
+    const char *st = err->sqlstate;
+    return !((st[0] == 'I' && st[1] == 'M') || (st[0] == '2' && st[1] == '8') ||
+             (st[0] == '3' && st[1] == 'D'));
 }
 
 static int classify_end(int st, const zc_error *err)
@@ -56,7 +60,7 @@ static int attempt(const char *db_name, zc_txn_fn fn, void *arg, zc_error *err, 
         return st;
     }
     st = fn(s, arg, err);
-    if (st == ZC_OK && s->broken) {
+    if (st == ZC_OK && zc__session_lost(s)) {
         /* fn went on after its connection died: the server rolled the work back,
            so nothing was committed and running it again is safe. */
         st = zc__err(err, ZC_ECONN, "the connection was lost while the unit of work ran; "

@@ -1719,6 +1719,71 @@ START_TEST(bad_zc_cursor_close)
 }
 END_TEST
 
+/* A cursor and a zc_rows used after their session closed: a status, never freed memory. */
+START_TEST(cursor_and_rows_after_their_session_closed)
+{
+    zc_session *s = open_session();
+    zc_cursor *c = NULL;
+    zc_rows *r = NULL;
+    zc_error err;
+    const char *text = "x";
+    int64_t v = 0;
+    Thing t;
+    ZCT_OK(zc_repo_cursor(things, s, NULL, &c, &err), &err);
+    ZCT_OK(zc_cursor_next(c, &t, &err), &err);
+    ZCT_OK(zc_session_query(s, "SELECT 1", NULL, 0, &r, &err), &err);
+    ZCT_OK(zc_rows_next(r, &err), &err);
+    zc_session_close(&s);
+    BAD(ZC_ESTATE, "session", zc_cursor_next(c, &t, ERR));
+    BAD(ZC_ESTATE, "session", zc_rows_next(r, ERR));
+    BAD(ZC_ESTATE, "session", zc_rows_int(r, 0, &v, ERR));
+    BAD(ZC_ESTATE, "session", zc_rows_text(r, 0, &text, NULL, ERR));
+    BAD(ZC_ESTATE, "session", zc_rows_is_null(r, 0, ERR));
+    ck_assert_int_eq(zc_rows_ncols(r), 1);
+    zc_cursor_close(&c);
+    zc_rows_close(&r);
+    ck_assert_ptr_null(c);
+    ck_assert_ptr_null(r);
+    assert_rows_intact();
+}
+END_TEST
+
+START_TEST(bad_zc_session_set_timeout)
+{
+    zc_session *s = open_session();
+    zc_error err;
+    BAD(ZC_EINVAL, "NULL", zc_session_set_timeout(NULL, 100, ERR));
+    BAD(ZC_EINVAL, "negative", zc_session_set_timeout(s, -1, ERR));
+    ZCT_OK(zc_session_set_timeout(s, 0, &err), &err);
+    ZCT_OK(zc_session_set_timeout(s, 60000, &err), &err);
+    close_session_clean(&s);
+    assert_rows_intact();
+}
+END_TEST
+
+static void count_session(void *ud, double age_ms, const char *opened_at)
+{
+    (void)opened_at;
+    ck_assert(age_ms >= 0);
+    (*(int *)ud)++;
+}
+
+START_TEST(bad_zc_db_sessions)
+{
+    int n = 0;
+    zc_error err;
+    zc_db_options o = ZC_DB_OPTIONS_DEFAULT;
+    BAD(ZC_EINVAL, "fn is NULL", zc_db_sessions(NULL, NULL, &n, ERR));
+    BAD(ZC_ENODB, "nothere", zc_db_sessions("nothere", count_session, &n, ERR));
+    BAD(ZC_ESTATE, "track_sessions", zc_db_sessions(NULL, count_session, &n, ERR));
+    o.track_sessions = 1;
+    ZCT_OK(zc_db_setup("tracked", zct_cur->conn, &o, &err), &err);
+    ck_assert_int_eq(zc_db_sessions("tracked", count_session, &n, &err), 0);
+    ck_assert_int_eq(n, 0);
+    assert_rows_intact();
+}
+END_TEST
+
 static int txn_unit_calls;
 static int txn_unit(zc_session *s, void *arg, zc_error *err)
 {
@@ -1774,7 +1839,7 @@ static const api_case cases[] = {
     DB(zc_repo_insert), DB(zc_repo_insert_many), DB(zc_repo_get), DB(zc_repo_update),
     DB(zc_repo_delete), DB(zc_repo_find_one), DB(zc_repo_find), DB(zc_repo_count),
     DB(zc_repo_exists), DB(zc_repo_cursor), DB(zc_cursor_next), DB(zc_cursor_close),
-    DB(zc_transaction_run),
+    DB(zc_transaction_run), DB(zc_session_set_timeout), DB(zc_db_sessions),
 };
 
 /* What the headers declare (tests/api-list.sh writes api_list.h from them). */
@@ -1809,6 +1874,7 @@ static void add_backend_tests(TCase *tc)
         if (cases[i].backend)
             tcase_add_test(tc, *cases[i].test);
     tcase_add_test(tc, text_longer_than_the_member);
+    tcase_add_test(tc, cursor_and_rows_after_their_session_closed);
 }
 
 static void add_server_tests(TCase *tc)

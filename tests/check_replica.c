@@ -184,7 +184,13 @@ START_TEST(a_routed_session_moves_to_the_primary_at_its_first_write)
     ZCT_OK(zc_session_open_routed(NULL, &s, &err), &err);
     ck_assert_str_eq(zc_session_db_name(s), "m1");
     ck_assert_int_eq(zc_repo_get(routed, s, &(int64_t){ 1 }, &back, &err), ZC_NOT_FOUND);
-    ZCT_OK(zc_repo_insert(routed, s, &a, &err), &err);          /* moves */
+    /* a write after a read on the replica: the session moves, and the unit of work must
+       run again, its reads now on the primary (a lagging read must not feed a write) */
+    ck_assert_int_eq(zc_repo_insert(routed, s, &a, &err), ZC_ERETRY);
+    ck_assert_ptr_nonnull(strstr(err.message, "run the unit of work again"));
+    ck_assert_str_eq(zc_session_db_name(s), ZC_DEFAULT_DB);
+    ck_assert_int_eq(zc_repo_get(routed, s, &(int64_t){ 1 }, &back, &err), ZC_NOT_FOUND);
+    ZCT_OK(zc_repo_insert(routed, s, &a, &err), &err);
     ck_assert_str_eq(zc_session_db_name(s), ZC_DEFAULT_DB);
     ZCT_OK(zc_db_get_info("m1", &info, &err), &err);
     ck_assert_int_eq(info.sessions_open, 0);                   /* the replica was let go */
@@ -215,6 +221,9 @@ START_TEST(a_routed_session_moves_to_the_primary_at_its_first_write)
         ck_assert_ptr_nonnull(strstr(err.message, "cursor"));
         ck_assert_str_eq(zc_session_db_name(s), "m1");
         zc_cursor_close(&c);
+        /* the cursor read on the replica: the move asks for the unit to run again */
+        ck_assert_int_eq(zc_repo_insert(routed, s, &b, &err), ZC_ERETRY);
+        ck_assert_str_eq(zc_session_db_name(s), ZC_DEFAULT_DB);
         ZCT_OK(zc_repo_insert(routed, s, &b, &err), &err);
         ZCT_OK(zc_session_commit(s, &err), &err);
     }
@@ -506,6 +515,9 @@ START_TEST(read_your_writes_on_the_primary)
     ZCT_OK(zc_session_open_routed(NULL, &s, &err), &err);
     where(s, &rec, &port);
     ck_assert_int_eq(rec, 1);
+    /* where() read on the standby: the first write moves the session and asks for the
+       unit to run again */
+    ck_assert_int_eq(zc_repo_insert(routed, s, &a, &err), ZC_ERETRY);
     ZCT_OK(zc_repo_insert(routed, s, &a, &err), &err);
     where(s, &rec, &port);
     ck_assert_int_eq(rec, 0); /* the session moved to the primary... */

@@ -32,9 +32,10 @@ extern "C" {
 /** pre_ping values. */
 enum {
     ZC_PING_OFF = 0,    /**< a dead pooled connection fails the session's first statement */
-    ZC_PING_LAZY = 1,   /**< the session's first statement is the probe: if it fails because
-                             the connection is dead, zodiac reconnects and runs it again
-                             (no round trip added when the connection is alive) */
+    ZC_PING_LAZY = 1,   /**< a pooled connection the server closed while it was idle is
+                             replaced when the session opens, found from its socket without a
+                             round trip where zodiac knows the socket (a validation query
+                             otherwise); a statement is never sent twice */
     ZC_PING_ALWAYS = 2  /**< a validation query runs when the session opens */
 };
 
@@ -48,10 +49,21 @@ typedef struct zc_db_options {
     int pre_ping;        /**< ZC_PING_*; see above */
     int replica_retry_ms; /**< for a replica (zc_db_add_replica()): how long it is skipped
                                after it failed to connect (default 5000; -1 = retry at once) */
+    int statement_timeout_ms; /**< longest a statement may run (its execution and each
+                                   fetch) before zodiac stops it: the call returns ZC_ETIMEOUT
+                                   and the transaction cannot commit. 0 (default): no limit.
+                                   zc_session_set_timeout() changes it for one session */
+    int commit_timeout_ms; /**< longest zodiac waits for the answer to COMMIT or ROLLBACK
+                                (the one at zc_session_close() included); then it closes the
+                                connection: a commit returns ZC_ECONN, "outcome unknown".
+                                0 (default): no limit */
+    int track_sessions;  /**< debugging: remember where each open session was opened
+                              (zc_db_sessions()), and name the oldest in the message of an
+                              admission timeout */
 } zc_db_options;
 
 /** The defaults, as an initializer. */
-#define ZC_DB_OPTIONS_DEFAULT { 5, 10, 30000, 15, 0, ZC_PING_LAZY, 5000 }
+#define ZC_DB_OPTIONS_DEFAULT { 5, 10, 30000, 15, 0, ZC_PING_LAZY, 5000, 0, 0, 0 }
 
 /** What zodiac calls the DBMS behind a database. */
 enum {
@@ -155,6 +167,31 @@ typedef struct zc_db_info {
  * @return ZC_OK, ZC_ENODB, or ZC_EINVAL when out is NULL.
  */
 ZC_API int zc_db_get_info(const char *name, zc_db_info *out, zc_error *err);
+
+/**
+ * @brief Receives one open session of zc_db_sessions().
+ * @param ud the pointer given to zc_db_sessions()
+ * @param age_ms how long the session has been open
+ * @param opened_at the call stack of zc_session_open() (innermost first, " < " between
+ *        frames, as backtrace_symbols() names them); valid only during the call
+ */
+typedef void (*zc_session_report_fn)(void *ud, double age_ms, const char *opened_at);
+
+/**
+ * @brief Lists the sessions open on a database and where each was opened: what finds a
+ *        session that was never closed and holds its admission slot.
+ * @param[in] name the database, NULL for ZC_DEFAULT_DB
+ * @param[in] fn called once per open session, newest first, with the database's lock held
+ *            (it must not call zodiac)
+ * @param[in] ud passed to fn
+ * @param[out] err optional: filled on failure
+ * @return how many sessions were reported (>= 0); ZC_ENODB; ZC_EINVAL when fn is NULL;
+ *         ZC_ESTATE when the database was not set up with track_sessions.
+ * @note With track_sessions, zc_session_open() records its caller's stack (glibc's
+ *       backtrace(), a few microseconds), and an admission timeout names the oldest open
+ *       session. Function names show when the program is linked with -rdynamic.
+ */
+ZC_API int zc_db_sessions(const char *name, zc_session_report_fn fn, void *ud, zc_error *err);
 
 /**
  * @brief Creates the tables (and their indexes) of the models that do not exist yet.

@@ -11,6 +11,9 @@
  *
  * @note A session, and every zc_rows made from it, belongs to one thread at a
  *       time. Different sessions may be used by different threads at once.
+ * @note fork(): a session belongs to the process that opened it. In a child, every call
+ *       on a session of the parent returns ZC_ESTATE (zc_session_close() frees its
+ *       memory); the child opens sessions of its own, on connections of its own.
  */
 #ifndef ZODIAC_SESSION_H
 #define ZODIAC_SESSION_H
@@ -56,10 +59,27 @@ ZC_API int zc_session_open(const char *db_name, zc_session **out, zc_error *err)
  */
 ZC_API int zc_session_open_routed(const char *db_name, zc_session **out, zc_error *err);
 /** @brief Commits the transaction. ZC_ECONN with "outcome unknown" in the message
- *         when the connection failed during the commit: it is never retried.
+ *         when the connection failed during the commit, or no answer came within the
+ *         database's commit_timeout_ms: it is never retried.
  *         ZC_ESTATE, with the transaction rolled back, when one of its statements
  *         failed (see zc_session_rollback_to() to recover inside a transaction). */
 ZC_API int zc_session_commit(zc_session *s, zc_error *err);
+
+/**
+ * @brief Sets the statement timeout of this session (the database's statement_timeout_ms
+ *        is where every session starts).
+ *
+ * A statement still running statement_timeout_ms after it was sent is cancelled
+ * (PostgreSQL: pg_cancel_backend from a connection of zodiac's own; MariaDB: KILL QUERY;
+ * SQLite: sqlite3_interrupt); if it has not returned a grace period later (the timeout
+ * again, at least 1 s), its connection is closed. The call returns ZC_ETIMEOUT either way
+ * and the transaction cannot commit. Each fetch of a cursor gets the same bound.
+ * @param[in] s the session
+ * @param[in] statement_timeout_ms the bound, 0 for none
+ * @param[out] err optional: filled on failure
+ * @return ZC_OK; ZC_EINVAL for a negative bound or a NULL session.
+ */
+ZC_API int zc_session_set_timeout(zc_session *s, int statement_timeout_ms, zc_error *err);
 
 /** @brief Rolls the transaction back. */
 ZC_API int zc_session_rollback(zc_session *s, zc_error *err);
@@ -67,7 +87,10 @@ ZC_API int zc_session_rollback(zc_session *s, zc_error *err);
 /**
  * @brief Rolls back uncommitted work, frees the session's statements, gives the
  *        connection back and sets *s to NULL. No-op on NULL or *s == NULL.
- * @note Every zc_rows of the session must be closed first.
+ * @note A zc_rows or zc_cursor of the session still open is detached: every call on it
+ *       but its close returns ZC_ESTATE, and it stays the caller's to close.
+ * @note After fork(), a child closing a session its parent opened frees only memory: the
+ *       connection stays the parent's (docs/reliability.md, "fork").
  */
 ZC_API void zc_session_close(zc_session **s);
 
