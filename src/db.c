@@ -4,6 +4,7 @@
  * the one ODBC environment, connection-string validation, admission limits.
  */
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <execinfo.h>
 #include <stdio.h>
@@ -951,13 +952,19 @@ void zc__db_untrack(zc__db *db, zc__track *t)
     pthread_mutex_unlock(&db->mu);
 }
 
-/* "f1 < f2 < …": the frames of a tracked session, innermost (zodiac's) left out. */
+/* "f1 < f2 < …": the frames of a tracked session, from the caller of zodiac outwards. */
 static void frames_text(const zc__track *t, char *out, size_t n)
 {
     char **names = backtrace_symbols(t->frames, t->nframes);
     size_t used = 0;
+    Dl_info self, f;
+    int first = 0;
     out[0] = '\0';
-    for (int i = 2; names && i < t->nframes && used + 1 < n; i++) {
+    if (dladdr((void *)frames_text, &self))
+        while (first < t->nframes && dladdr(t->frames[first], &f) &&
+               f.dli_fbase == self.dli_fbase)
+            first++; /* zodiac's own frames */
+    for (int i = first; names && i < t->nframes && used + 1 < n; i++) {
         int w = snprintf(out + used, n - used, "%s%s", used ? " < " : "", names[i]);
         used += w > 0 ? (size_t)w : 0;
     }

@@ -41,6 +41,11 @@ int zc__dialect_classify_native(int dialect, const char *sqlstate, long native)
         if (native == 2006 || native == 2013 || native == 2002 || native == 2003 ||
             native == 2055 || native == 1927 /* connection killed */)
             return ZC_ECONN;
+        /* Connector/C's read and write errors on the socket ("Write error: Connection
+           reset by peer" when the server closed it under a packet past
+           max_allowed_packet): the connection is gone */
+        if (native == 5013 || native == 5014)
+            return ZC_ECONN;
         if (native == 1205 || native == 1213) /* lock wait timeout, deadlock */
             return ZC_ERETRY;
         /* max_statement_time exceeded (HY018); a statement stopped by KILL QUERY */
@@ -294,6 +299,11 @@ void zc__dialect_select_col(int dialect, int type, const char *name, zc__buf *ou
 {
     if (type == ZC_FT_DOUBLE && zc__dialect_double_as_text(dialect))
         zc__buf_add(out, "CASE WHEN %s IS NULL THEN NULL ELSE quote(%s) END", name, name);
+    else if (type == ZC_FT_TIMESTAMP && dialect == ZC_DIALECT_POSTGRESQL)
+        /* the server's text (DateStyle ISO, which psqlODBC sets): psqlODBC 13.02 turns
+           a timestamp it cannot represent into another value, even as SQL_C_CHAR
+           (map.c, zc__map_bind_result) */
+        zc__buf_add(out, "CAST(%s AS TEXT)", name);
     else
         zc__buf_add(out, "%s", name);
 }
@@ -412,4 +422,28 @@ void zc__dialect_server_keys(int dialect, const char **host_keys, const char **p
         *port_key = NULL;
         *default_port = 0;
     }
+}
+
+/*
+ * How a cursor reads a large result in bounded memory within one statement (so one
+ * snapshot): psqlODBC reads a whole result unless its connection attribute
+ * SQL_ATTR_PGOPT_USE_DECLAREFETCH (65539) is on when the statement runs; then it
+ * declares a server-side cursor and fetches SQL_ATTR_PGOPT_FETCH (65541) rows at a
+ * time. Returns 1 and the two attributes where the driver can; elsewhere a cursor reads
+ * key-ordered pages inside its transaction (MariaDB's REPEATABLE READ and SQLite's
+ * transactions keep one snapshot across them).
+ */
+int zc__dialect_stream_attrs(int dialect, SQLINTEGER *on, SQLINTEGER *rows)
+{
+    if (dialect != ZC_DIALECT_POSTGRESQL)
+        return 0;
+    *on = 65539;
+    *rows = 65541;
+    return 1;
+}
+
+/* The query that gives the largest packet the server takes (0: no such limit known). */
+const char *zc__dialect_max_packet_sql(int dialect)
+{
+    return dialect == ZC_DIALECT_MYSQL ? "SELECT @@max_allowed_packet" : NULL;
 }

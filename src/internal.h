@@ -96,6 +96,10 @@ const char *zc__dialect_server_id_sql(int dialect);
 const char *zc__dialect_cancel_sql(int dialect);
 /* The query that gives this connection's local port as the server sees it. */
 const char *zc__dialect_client_port_sql(int dialect);
+/* The query that gives the largest statement the server takes, NULL if none. */
+const char *zc__dialect_max_packet_sql(int dialect);
+/* The driver's connection attributes that make one statement stream (see dialect.c). */
+int zc__dialect_stream_attrs(int dialect, SQLINTEGER *on, SQLINTEGER *rows);
 /* Where the dialect's driver reads the server's host and port, and the default port. */
 void zc__dialect_server_keys(int dialect, const char **host_keys, const char **port_key,
                              int *default_port);
@@ -215,6 +219,7 @@ typedef struct zc__db {
     int dialect;
     int insert_returning; /* zc__dialect_insert_returning; read after dialect is set */
     char dbms_name[64], dbms_version[64], driver_name[64], driver_version[64], quote[4];
+    long max_packet;      /* the server's largest statement in bytes, 0 if unknown (atomic) */
 
     /* Replica links, by name (guarded by the registry lock): a replica names its
        primary; a primary lists its replicas and where round-robin starts next. */
@@ -323,12 +328,14 @@ typedef struct zc__pbuf {
 } zc__pbuf;
 
 /*
- * The last timestamp converted from its ODBC form: rows inserted together share
- * their stamps, and rows of one day their date, so reads remember it.
+ * The last timestamp read, as the text the driver gave and its value: rows inserted
+ * together share their stamps, and rows of one day their date, so reads remember it.
  */
 typedef struct zc__ts_memo {
-    SQL_TIMESTAMP_STRUCT in;
+    char in[32];
+    size_t len;
     zc_timestamp out;
+    zc_timestamp day; /* midnight of the same date */
     int valid;
 } zc__ts_memo;
 
@@ -448,6 +455,8 @@ int zc__session_serves(const struct zc_session *s, const char *db_name);
 /* Reports a statement failure: marks the session broken on ZC_ECONN. */
 int zc__session_fail(struct zc_session *s, SQLSMALLINT htype, SQLHANDLE h, const char *what,
                      zc_error *err);
+/* The largest statement the session's server takes, in bytes; 0 if it has no such limit. */
+long zc__session_max_packet(const struct zc_session *s);
 /* 1 if the session's connection was lost (its transaction is gone). */
 int zc__session_lost(const struct zc_session *s);
 /* A statement ran (or failed) on the session's connection: its transaction is under way. */
@@ -456,6 +465,9 @@ void zc__session_ran(struct zc_session *s);
    returns status, or ZC_ETIMEOUT when the deadline passed before the call returned. */
 void zc__session_arm(struct zc_session *s);
 int zc__session_disarm(struct zc_session *s, int status, zc_error *err);
+/* Statements run from now on read their result rows at a time (0: whole, the default),
+   where the dialect's driver can (zc__dialect_stream_attrs). */
+int zc__session_stream(struct zc_session *s, int rows, zc_error *err);
 /* A cursor of the session: detached (and told so) when the session closes. */
 void zc__session_adopt(struct zc_session *s, zc__child *c, void (*detach)(zc__child *));
 void zc__session_disown(struct zc_session *s, zc__child *c);
@@ -475,6 +487,7 @@ typedef struct zc__col {
     size_t null_offset, len_offset;
     size_t ind_off;           /* SQLLEN indicator, in the record */
     size_t data_off;          /* where ODBC reads/writes the value, in the record */
+    size_t text_off;          /* timestamps: where a fetch writes their text, in the record */
     SQLSMALLINT ctype, sqltype, digits;
     SQLULEN colsize;
     SQLLEN buflen;
@@ -546,8 +559,10 @@ void zc__map_bind_direct(const zc__map *map, int c, unsigned char *row, unsigned
 /* Checks a row fetched by direct binding and converts what needs it (timestamps). */
 int zc__map_finish_direct(const zc__map *map, const unsigned char *shadow, void *row,
                           zc__ts_memo *memo, zc_error *err);
-/* The binding of column c of record 0 at base (stride: rec_size). */
+/* The binding of column c of record 0 at base (stride: rec_size), as a parameter. */
 void zc__map_bind_of(const zc__map *map, int c, unsigned char *base, zc__bind *out);
+/* The same as a result column: timestamps are fetched as their text (see map.c). */
+void zc__map_bind_result(const zc__map *map, int c, unsigned char *base, zc__bind *out);
 
 /* ---- text building (ddl.c) --------------------------------------------- */
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * map: from a model descriptor and a dialect, the ODBC types of each column
  * and the record layout rows pass through on their way in and out.
@@ -75,8 +76,8 @@ static void set_types(zc__col *c, int dialect)
 }
 
 /*
- * Lays out the shadow row of direct binding: indicators, then timestamp
- * staging, in the struct's own size (row-wise binding has one stride).
+ * Lays out the shadow row of direct binding: indicators, then the text of the
+ * timestamps, in the struct's own size (row-wise binding has one stride).
  * Returns its length; 0 when some value needs converting other than a
  * timestamp, or it does not fit.
  */
@@ -97,7 +98,7 @@ static size_t direct_layout(zc__map *map)
         zc__col *c = &map->cols[i];
         if (c->type == ZC_FT_TIMESTAMP) {
             c->sh_data = off;
-            off += ALIGN8(sizeof(SQL_TIMESTAMP_STRUCT));
+            off += ZC__TS_SQL_TEXT;
         }
     }
     return off <= map->m->size ? off : 0;
@@ -213,6 +214,8 @@ int zc__map_make(const zc_model *m, int dialect, zc__map **out, zc_error *err)
         if (c->type == ZC_FT_TIMESTAMP) {
             c->data_off = off;
             off += ALIGN8(sizeof(SQL_TIMESTAMP_STRUCT));
+            c->text_off = off;
+            off += ZC__TS_SQL_TEXT;
         } else if (c->type == ZC_FT_UUID) {
             c->data_off = off;
             off += UUID_STAGE;
@@ -259,6 +262,25 @@ void zc__map_bind_of(const zc__map *map, int c, unsigned char *base, zc__bind *o
 }
 
 /*
+ * Timestamps are fetched as text and parsed by zodiac: the drivers' own conversion
+ * says nothing when a stored value has no timestamp of years 1..9999 — psqlODBC
+ * 13.02 gives today's date for '20000-01-01' and 9999-12-31 23:59:59 for 'infinity',
+ * MariaDB Connector/ODBC and sqliteodbc give NULL for '0000-00-00' and for text that
+ * is not a date. (PostgreSQL's column is selected as text too: psqlODBC rewrites a
+ * timestamp even into SQL_C_CHAR; zc__dialect_select_col.)
+ */
+void zc__map_bind_result(const zc__map *map, int c, unsigned char *base, zc__bind *out)
+{
+    const zc__col *col = &map->cols[c];
+    zc__map_bind_of(map, c, base, out);
+    if (col->type == ZC_FT_TIMESTAMP) {
+        out->ctype = SQL_C_CHAR;
+        out->ptr = base + col->text_off;
+        out->buflen = ZC__TS_SQL_TEXT;
+    }
+}
+
+/*
  * MariaDB Connector/ODBC 3.1.15 writes SQL_NULL_DATA for a NULL SQL_C_BIT value
  * but leaves the indicator of a non-NULL one as it was (tests/check_repo.c,
  * find_reads_rowsets_into_the_array_nulls_and_all): an indicator left over from
@@ -284,7 +306,7 @@ void zc__map_bind_direct(const zc__map *map, int c, unsigned char *row, unsigned
                          zc__bind *out)
 {
     const zc__col *col = &map->cols[c];
-    zc__map_bind_of(map, c, row, out);
+    zc__map_bind_result(map, c, row, out);
     out->ptr = col->type == ZC_FT_TIMESTAMP ? shadow + col->sh_data : row + col->offset;
     out->ind = (SQLLEN *)(void *)(shadow + col->sh_ind);
 }
@@ -421,34 +443,106 @@ int zc__map_pack(const zc__map *map, const void *row, unsigned char *rec, int fr
     return ZC_OK;
 }
 
-/* The instant of a fetched timestamp; *memo skips the calendar when it repeats. */
-static int64_t time_of_day(const SQL_TIMESTAMP_STRUCT *t)
+static int two(const char *p)
 {
-    return (int64_t)t->hour * INT64_C(3600000000) + (int64_t)t->minute * 60000000 +
-           (int64_t)t->second * 1000000 + t->fraction / 1000u;
+    return (p[0] - '0') * 10 + (p[1] - '0');
 }
 
-static int ts_from_record(const unsigned char *src, zc__ts_memo *memo, zc_timestamp *out)
+static int all_digits(const char *p, size_t n)
 {
-    SQL_TIMESTAMP_STRUCT in;
-    memcpy(&in, src, sizeof in);
-    if (memo->valid && !memcmp(&in, &memo->in, sizeof in)) {
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < '0' || p[i] > '9')
+            return 0;
+    return 1;
+}
+
+/*
+ * A timestamp from the text a driver gives: "YYYY-MM-DD HH:MM:SS" and optionally '.'
+ * and 1 to 9 digits (PostgreSQL drops trailing zeros, SQLite keeps milliseconds,
+ * MariaDB microseconds; digits past the sixth must be zeros). Anything else — a fifth
+ * year digit, "infinity", " BC", a zero month or day, Feb 30 — is ZC_EINVAL: it is not
+ * a timestamp zodiac can hold. *memo skips the calendar when the text or its date
+ * repeats.
+ */
+static int ts_from_text(const char *p, SQLLEN ind, zc__ts_memo *memo, zc_timestamp *out)
+{
+    size_t n = (size_t)ind;
+    zc__civil c;
+    int64_t tod;
+    int usec = 0;
+    if (ind < 19 || ind >= ZC__TS_SQL_TEXT)
+        return ZC_EINVAL;
+    if (memo->valid && memo->len == n && !memcmp(p, memo->in, n)) {
         *out = memo->out;
         return ZC_OK;
     }
-    if (memo->valid && in.year == memo->in.year && in.month == memo->in.month &&
-        in.day == memo->in.day) {
-        /* the same day: only the time of day to check and add */
-        if (in.hour > 23 || in.minute > 59 || in.second > 59 || in.fraction > 999999999u)
-            return ZC_EINVAL;
-        *out = memo->out - time_of_day(&memo->in) + time_of_day(&in);
-    } else if (zc__ts_from_odbc(&in, out) != ZC_OK) {
+    if (!all_digits(p, 4) || p[4] != '-' || !all_digits(p + 5, 2) || p[7] != '-' ||
+        !all_digits(p + 8, 2) || (p[10] != ' ' && p[10] != 'T') || !all_digits(p + 11, 2) ||
+        p[13] != ':' || !all_digits(p + 14, 2) || p[16] != ':' || !all_digits(p + 17, 2))
         return ZC_EINVAL;
+    if (n > 19) {
+        size_t k = n - 20;
+        if (p[19] != '.' || k < 1 || k > 9 || !all_digits(p + 20, k))
+            return ZC_EINVAL;
+        for (size_t i = 0; i < 6; i++)
+            usec = usec * 10 + (i < k ? p[20 + i] - '0' : 0);
+        for (size_t i = 6; i < k; i++)
+            if (p[20 + i] != '0')
+                return ZC_EINVAL; /* finer than a microsecond: not rounded */
     }
-    memo->in = in;
+    c.hour = two(p + 11);
+    c.minute = two(p + 14);
+    c.second = two(p + 17);
+    c.usec = usec;
+    if (c.hour > 23 || c.minute > 59 || c.second > 59)
+        return ZC_EINVAL;
+    tod = (int64_t)c.hour * INT64_C(3600000000) + (int64_t)c.minute * 60000000 +
+          (int64_t)c.second * 1000000 + usec;
+    if (memo->valid && memo->len >= 10 && !memcmp(p, memo->in, 10)) {
+        *out = memo->day + tod; /* the same date: only the time of day is new */
+    } else {
+        zc_timestamp day;
+        c.year = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + two(p + 2);
+        c.month = two(p + 5);
+        c.day = two(p + 8);
+        c.hour = c.minute = c.second = c.usec = 0;
+        if (zc__ts_join(&c, &day) != ZC_OK)
+            return ZC_EINVAL;
+        memo->day = day;
+        *out = day + tod;
+    }
+    memcpy(memo->in, p, n);
+    memo->len = n;
     memo->out = *out;
     memo->valid = 1;
     return ZC_OK;
+}
+
+static int bad_timestamp(const zc__map *map, const zc__col *c, const char *text, SQLLEN ind,
+                         zc_error *err)
+{
+    char shown[ZC__TS_SQL_TEXT + 1];
+    size_t n = ind < 0 ? 0 : (size_t)ind;
+    if (n > ZC__TS_SQL_TEXT - 1 || ind == SQL_NO_TOTAL)
+        n = ZC__TS_SQL_TEXT - 1;
+    for (size_t i = 0; i < n; i++) /* the stored bytes may be anything */
+        shown[i] = text[i] >= 0x20 && text[i] < 0x7f ? text[i] : '?';
+    shown[n] = '\0';
+    return zc__err(err, ZC_EINVAL, "model %s: column '%s' holds '%s'%s, which is not a "
+                   "timestamp of years 0001..9999: the row is not read", map->m->name, c->name,
+                   shown, ind >= ZC__TS_SQL_TEXT || ind == SQL_NO_TOTAL ? "…" : "");
+}
+
+/* Text with a NUL inside would read as shorter in a C string: refused, never cut. */
+static int text_with_nul(const zc__map *map, const zc__col *c, const unsigned char *p,
+                         SQLLEN ind, zc_error *err)
+{
+    const unsigned char *nul = memchr(p, '\0', (size_t)ind);
+    if (!nul)
+        return ZC_OK;
+    return zc__err(err, ZC_EINVAL, "model %s: column '%s' holds a NUL byte at offset %ld of "
+                   "its %ld bytes, which a C string field cannot hold", map->m->name, c->name,
+                   (long)(nul - p), (long)ind);
 }
 
 /*
@@ -504,17 +598,14 @@ int zc__map_finish_direct(const zc__map *map, const unsigned char *shadow, void 
             /* the driver wrote the text and its NUL, cut to the field when too long */
             if (ind == SQL_NO_TOTAL || ind > (SQLLEN)c->size - 1)
                 return text_too_long(map, c, ind, c->size - 1, err);
+            if (text_with_nul(map, c, row + c->offset, ind, err) != ZC_OK)
+                return ZC_EINVAL;
         } else if (c->type == ZC_FT_TIMESTAMP) {
-            const unsigned char *src = shadow + c->sh_data;
-            if (memo->valid && !memcmp(src, &memo->in, sizeof memo->in)) {
-                memcpy(row + c->offset, &memo->out, sizeof memo->out);
-            } else {
-                zc_timestamp ts;
-                if (ts_from_record(src, memo, &ts) != ZC_OK)
-                    return zc__err(err, ZC_EINVAL, "model %s: column '%s': invalid timestamp",
-                                   map->m->name, c->name);
-                memcpy(row + c->offset, &ts, sizeof ts);
-            }
+            const char *src = (const char *)(shadow + c->sh_data);
+            zc_timestamp ts;
+            if (ts_from_text(src, ind, memo, &ts) != ZC_OK)
+                return bad_timestamp(map, c, src, ind, err);
+            memcpy(row + c->offset, &ts, sizeof ts);
         }
     }
     return ZC_OK;
@@ -547,6 +638,8 @@ int zc__map_unpack_memo(const zc__map *map, const unsigned char *rec, void *rowv
         case ZC_FT_TEXT:
             if (ind == SQL_NO_TOTAL || ind > (SQLLEN)c->size - 1)
                 return text_too_long(map, c, ind, c->size - 1, err);
+            if (text_with_nul(map, c, rec + c->data_off, ind, err) != ZC_OK)
+                return ZC_EINVAL;
             memcpy(dst, rec + c->data_off, (size_t)ind);
             dst[ind] = '\0';
             break;
@@ -560,9 +653,9 @@ int zc__map_unpack_memo(const zc__map *map, const unsigned char *rec, void *rowv
         }
         case ZC_FT_TIMESTAMP: {
             zc_timestamp ts;
-            if (ts_from_record(rec + c->data_off, memo, &ts) != ZC_OK)
-                return zc__err(err, ZC_EINVAL, "model %s: column '%s': invalid timestamp",
-                               map->m->name, c->name);
+            const char *text = (const char *)(rec + c->text_off);
+            if (ts_from_text(text, ind, memo, &ts) != ZC_OK)
+                return bad_timestamp(map, c, text, ind, err);
             memcpy(dst, &ts, sizeof ts);
             break;
         }

@@ -337,7 +337,7 @@ static int bind_result(zc__stmt *st, const zc__map *map, SQLULEN nrows, SQLULEN 
         return rc;
     for (int c = 0; c < map->ncols; c++) {
         zc__bind b;
-        zc__map_bind_of(map, c, st->rec, &b);
+        zc__map_bind_result(map, c, st->rec, &b);
         if ((rc = zc__stmt_bind_col(st, c, &b, err)) != ZC_OK)
             return rc;
     }
@@ -987,7 +987,7 @@ static int select_stmt(zc_session *s, const zc__rsql *q, const zc_query *qq, zc_
 
 /* Prepares a SELECT of whole rows bound for ZC__ROWSET rows (bind_read). */
 static int open_rows(zc_session *s, const zc__rsql *q, const zc_query *qq, zc_cursor *c,
-                     zc_error *err)
+                     int stream, zc_error *err)
 {
     zc_value *vals;
     size_t nvals;
@@ -997,8 +997,12 @@ static int open_rows(zc_session *s, const zc__rsql *q, const zc_query *qq, zc_cu
     if (rc == ZC_OK)
         rc = zc__stmt_bind_values(c->st, vals, nvals, err);
     free(vals);
-    if (rc == ZC_OK)
+    if (rc == ZC_OK && stream && (rc = zc__session_stream(s, ZC__PAGE_ROWS, err)) == ZC_OK) {
         rc = zc__stmt_execute(c->st, err);
+        zc__session_stream(s, 0, NULL); /* only this statement */
+    } else if (rc == ZC_OK) {
+        rc = zc__stmt_execute(c->st, err);
+    }
     if (rc == ZC_OK) {
         c->s = s;
         c->q = q;
@@ -1176,7 +1180,7 @@ int zc_repo_find(zc_repo *r, zc_session *s, const zc_query *qq, void *rows, size
     if (!c)
         return uow_end(&u, zc__err(err, ZC_ENOMEM, "out of memory"), 0, err);
     c->left = -1; /* cap bounds what is read */
-    if (rc == ZC_OK && (rc = open_rows(u.s, q, qq, c, err)) == ZC_OK) {
+    if (rc == ZC_OK && (rc = open_rows(u.s, q, qq, c, 0, err)) == ZC_OK) {
         while (got < cap && (rc = cursor_next(c, (unsigned char *)rows + got * r->m->size, err)) == ZC_OK)
             got++;
         if (rc == ZC_NOT_FOUND || got == cap)
@@ -1412,7 +1416,7 @@ int zc_repo_cursor(zc_repo *r, zc_session *s, const zc_query *qq, zc_cursor **ou
     const zc__map *map;
     zc_cursor *c;
     zc__buf b = { 0 };
-    int rc, offset_first = 0, has_id = 0, nullable = 0;
+    int rc, offset_first = 0, has_id = 0, nullable = 0, streams;
     size_t n;
 
     if (!out)
@@ -1460,8 +1464,14 @@ int zc_repo_cursor(zc_repo *r, zc_session *s, const zc_query *qq, zc_cursor **ou
         c->keys.col[c->keys.n] = 0;
         c->keys.desc[c->keys.n++] = 0;
     }
-    /* NULLs do not compare: a nullable key column reads the result in one statement */
-    c->paged = !nullable;
+    /* One statement where the driver can stream it (PostgreSQL: a server-side cursor, one
+       snapshot); else pages by key, unless a key column is nullable (NULLs do not compare),
+       which reads the result in one statement. */
+    {
+        SQLINTEGER a, b;
+        streams = zc__dialect_stream_attrs(map->dialect, &a, &b);
+    }
+    c->paged = !nullable && !streams;
     n = (size_t)(c->keys.n * (c->keys.n + 1) / 2) + 2;
     if ((rc = copy_values(c, qq, n, err)) != ZC_OK)
         goto fail;
@@ -1486,7 +1496,7 @@ int zc_repo_cursor(zc_repo *r, zc_session *s, const zc_query *qq, zc_cursor **ou
     } else {
         zc_query one = *qq;
         one.params = c->vals;
-        rc = open_rows(s, q, &one, c, err);
+        rc = open_rows(s, q, &one, c, streams, err);
     }
     zc__buf_free(&b);
     if (rc != ZC_OK)

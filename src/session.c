@@ -76,6 +76,11 @@ int zc__session_fail(zc_session *s, SQLSMALLINT htype, SQLHANDLE h, const char *
     return st;
 }
 
+long zc__session_max_packet(const zc_session *s)
+{
+    return __atomic_load_n(&s->db->max_packet, __ATOMIC_ACQUIRE);
+}
+
 int zc__session_lost(const zc_session *s)
 {
     return s->broken;
@@ -180,8 +185,14 @@ static int connect_dbc(zc_session *s, int *state, zc_error *err)
     s->broken = 0;
     s->failed = 0;
     s->in_txn = 0;
-    if (!__atomic_load_n(&db->connected, __ATOMIC_ACQUIRE))
+    if (!__atomic_load_n(&db->connected, __ATOMIC_ACQUIRE)) {
         zc__db_learn(db, s->dbc);
+        if (zc__dialect_max_packet_sql(db->dialect)) {
+            long max = query_long(s->dbc, zc__dialect_max_packet_sql(db->dialect));
+            SQLEndTran(SQL_HANDLE_DBC, s->dbc, SQL_ROLLBACK);
+            __atomic_store_n(&db->max_packet, max, __ATOMIC_RELEASE);
+        }
+    }
     zc__db_probe(db, &probe);
     probe.client_port = client_port;
     probe.arg = s;
@@ -439,6 +450,18 @@ int zc_session_open_routed(const char *db_name, zc_session **out, zc_error *err)
     if (st != ZC_OK)
         zc__db_release(home);
     return st;
+}
+
+int zc__session_stream(zc_session *s, int rows, zc_error *err)
+{
+    SQLINTEGER on, fetch;
+    if (!zc__dialect_stream_attrs(s->db->dialect, &on, &fetch))
+        return ZC_OK;
+    if ((rows > 0 &&
+         !SQL_SUCCEEDED(SQLSetConnectAttr(s->dbc, fetch, (SQLPOINTER)(intptr_t)rows, 0))) ||
+        !SQL_SUCCEEDED(SQLSetConnectAttr(s->dbc, on, (SQLPOINTER)(intptr_t)(rows > 0), 0)))
+        return zc__session_fail(s, SQL_HANDLE_DBC, s->dbc, "stream a result", err);
+    return ZC_OK;
 }
 
 /* ---- deadlines --------------------------------------------------------------- */

@@ -585,8 +585,77 @@ START_TEST(standby_loss_falls_back_and_recovers)
 }
 END_TEST
 
+/*
+ * A read-modify-write through routed sessions: 300 increments of one counter, each a
+ * unit of work that reads the row (on the standby, which may lag) and writes it back
+ * plus one. A write after a read on a replica returns ZC_ERETRY with the session moved
+ * to the primary; the unit runs again there. The counter must end at exactly 300.
+ */
+static void routed_increments(const char *label, Note c)
+{
+    zc_error err;
+    Note back;
+    int retried = 0, units = 0;
+    for (int i = 0; i < 300; i++) {
+        zc_session *s = NULL;
+        int st;
+        ZCT_OK(zc_session_open_routed(NULL, &s, &err), &err);
+        for (;;) {
+            units++;
+            ZCT_OK(zc_repo_get(routed, s, &c.id, &back, &err), &err);
+            back.n++;
+            st = zc_repo_update(routed, s, &back, &err);
+            if (st == ZC_ERETRY) {
+                retried++;
+                continue; /* the session is on the primary now: read there */
+            }
+            ZCT_OK(st, &err);
+            ZCT_OK(zc_session_commit(s, &err), &err);
+            break;
+        }
+        zc_session_close(&s);
+    }
+    ZCT_OK(zc_repo_get(direct, NULL, &c.id, &back, &err), &err);
+    printf("%s/%s/routed_increments: 300 read-modify-write units through routed sessions: "
+           "%d runs, %d answered ZC_ERETRY at their write; counter %d (expected 300)\n",
+           label, zct_cur->name, units, retried, back.n);
+    ck_assert_int_eq(back.n, 300);
+    ck_assert_int_eq(retried, 300); /* every unit read on the replica first */
+}
+
+START_TEST(routed_read_modify_write_loses_no_update_mirror)
+{
+    Note c = note("counter", 0);
+    zc_error err;
+    make_notes();
+    setup_mirror("m1", 0);
+    ZCT_OK(zc_repo_insert(direct, NULL, &c, &err), &err);
+    routed_increments("replica", c);
+    drop_notes();
+}
+END_TEST
+
+START_TEST(routed_read_modify_write_loses_no_update_standby)
+{
+    Note c = note("counter", 0);
+    zc_error err;
+    make_notes();
+    setup_standby(500);
+    ZCT_OK(zc_repo_insert(direct, NULL, &c, &err), &err);
+    wait_replayed(c.id);
+    routed_increments("standby", c);
+    drop_notes();
+}
+END_TEST
+
+static void add_rmw(TCase *tc)
+{
+    tcase_add_test(tc, routed_read_modify_write_loses_no_update_mirror);
+}
+
 static void add_standby(TCase *tc)
 {
+    tcase_add_test(tc, routed_read_modify_write_loses_no_update_standby);
     tcase_add_test(tc, standby_serves_reads_after_replay);
     tcase_add_test(tc, standby_refuses_writes_with_25006);
     tcase_add_test(tc, read_your_writes_on_the_primary);
@@ -597,6 +666,7 @@ int main(void)
 {
     Suite *s = suite_create("replica");
     zct_add_backend_cases(s, "replica", add_rules, 120, 0);
+    zct_add_backend_cases(s, "rmw", add_rmw, 180, 0);
     /* Only PostgreSQL has a standby in the test set-up (when the run requires it). */
     zct_add_backend_case_named(s, "standby", add_standby, 180, "postgresql");
     return zct_run(s);
