@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench: zodiac against hand-written raw ODBC on the same backends, in the same
  * process, with the same connection string (issue 4). See bench/README.md.

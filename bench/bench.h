@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench: zodiac against hand-written ODBC (issue 4). Shared declarations of
  * bench.c (driver, zodiac side) and raw.c (the raw ODBC side).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The raw side of the benchmark: what a competent programmer writes with plain
  * ODBC for each workload. One SQLHENV; SQLPrepare once per workload;

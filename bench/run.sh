@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Runs zodiac's benchmark (bench/README.md): starts the local test backends,
 # points ODBC at them, builds, and runs bench/bench with the arguments given.
 #

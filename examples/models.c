@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The example models' descriptors (see models.h). */
 #include "models.h"
 

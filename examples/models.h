@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The example models: the seed's User, shared by the demo (examples/users)
  * and `zodiac ddl` (tools/zodiac.c), which prints their tables' DDL.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * partition: vertical partitioning, the seed's "Users, Analytics in separate
  * databases", in C.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The models of vertical partitioning (examples/partition.c, tests/check_partition.c):
  * users in one named database, analytics events in another.

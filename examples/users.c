@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * users: the zodiac demo, the seed's User / UserRepository in C.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the fuzz targets share. Each fuzz/fuzz_<name>.c defines
  * LLVMFuzzerTestOneInput() and links zodiac's sources directly (it reaches the

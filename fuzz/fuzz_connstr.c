@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Connection strings (src/db.c): the parser, and zc_db_setup() around it.
  *

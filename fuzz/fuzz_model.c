@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Model descriptors (src/model.c, src/ddl.c, src/map.c): zc_model_validate with
  * its checks of names, layouts and DEFAULT texts, then the DDL and the record

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The SQL a caller writes in a repository query (src/query.c): WHERE fragments
  * and ORDER BY lists.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Secret masking in messages and log lines (src/error.c, zc__scrub).
  *

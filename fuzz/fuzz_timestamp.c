@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Timestamps (src/model.c, src/value.c): ISO-8601 parsing, formatting, and the
  * broken-down and ODBC forms.

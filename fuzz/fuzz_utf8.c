@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The UTF-8 check on text values and fields (src/value.c, zc__utf8_valid).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * UUID text (src/model.c): zc_uuid_parse and zc_uuid_format.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Runs a fuzz target over files instead of under libFuzzer: each argument is a
  * file or a directory of files. Without arguments it runs the target's corpus,

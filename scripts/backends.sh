@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Manage zodiac's local test backends: a private PostgreSQL 15 cluster with a
 # hot-standby streaming replica of it, and a private MariaDB 10.11 server, all
 # on 127.0.0.1 only, plus the unixODBC
@@ -987,7 +988,7 @@ EOF
 # ---------------------------------------------------------------------------
 
 usage() {
-    sed -n '2,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//;p}' "$0"
+    sed -n '3,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//;p}' "$0"
 }
 
 # Normalise a backend list: known names only, in a fixed order, sqlite always.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The zodiac demo (README): builds the library and runs the `users` example
 # against SQLite -- no database server needed.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Builds zodiac's fuzz targets (fuzz/fuzz_*.c) with clang and libFuzzer under
 # AddressSanitizer and UndefinedBehaviorSanitizer, and runs each for a bounded time.
 #

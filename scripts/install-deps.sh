@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Install every Debian package zodiac needs to build, test and run its demo.
 # Idempotent; run as root (CI runs it as root).  Usage: scripts/install-deps.sh [--demo]
 #   --demo   only what the SQLite demo needs (no database servers)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The zodiac test command (README and CI run this).
 #
 #   scripts/test.sh [--no-distcheck] [--no-sanitize] [--no-fuzz] [--backends "sqlite postgresql mariadb"]
@@ -42,7 +43,7 @@ valgrind=1
 tsan=1
 backends="sqlite postgresql mariadb"
 
-usage() { sed -n '2,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//;p}' "$0"; }
+usage() { sed -n '3,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//;p}' "$0"; }
 die() { printf 'test.sh: error: %s\n' "$*" >&2; exit 1; }
 
 while [ $# -gt 0 ]; do
@@ -310,7 +311,7 @@ fi
 if [ "$tsan" -eq 1 ]; then
     phase "tsan: threaded tests under ThreadSanitizer (_build-tsan/, ZC_LOAD_SESSIONS=1000)"
     mkdir -p _build-tsan
-    tsan_tests="tests/check_db tests/check_txn tests/check_load"
+    tsan_tests="tests/check_db tests/check_txn tests/check_load tests/check_trust tests/check_link"
     (cd _build-tsan && ../configure CFLAGS="-O1 -g -fsanitize=thread -Wall -Wextra -Werror" \
         LDFLAGS="-fsanitize=thread" > configure.out && make -j2 > make.out)
     tsan_rc=0

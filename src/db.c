@@ -359,7 +359,8 @@ static int recommended_options(const zc__db *db, zc__driver_option *all, char lo
     const zc__driver_option *o = zc__dialect_driver_options(db->driver_dialect, &n);
     if (n > 7)
         n = 7;
-    memcpy(all, o, (size_t)n * sizeof *o);
+    if (n > 0)
+        memcpy(all, o, (size_t)n * sizeof *o);
     if (db->driver_dialect == ZC_DIALECT_MYSQL && db->opts.login_timeout_s > 0) {
         snprintf(login, 16, "%d", db->opts.login_timeout_s);
         all[n].key = "CONN_TIMEOUT";
@@ -738,6 +739,7 @@ void zc_db_shutdown(void)
         unlist(reg_head);
     env_maybe_free();
     pthread_mutex_unlock(&reg_mu);
+    zc__watch_shutdown();
 }
 
 int zc_db_get_info(const char *name, zc_db_info *out, zc_error *err)

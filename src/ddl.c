@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ddl: CREATE / DROP statements from model descriptors, per dialect.
  * Identifiers come only from validated descriptors (plain, non-reserved

@@ -130,9 +130,10 @@ typedef struct zc__link_probe {
 
 /* Which physical connection dbc holds now, and what its socket says (ZC__LINK_*). */
 int zc__link_attach(const zc__link_probe *probe, SQLHDBC dbc, zc__link *out);
-/* Shuts the link's socket down both ways, if it is still the link's; the driver's blocked
-   call then returns with a lost connection. */
-void zc__link_cut(const zc__link *l);
+/* A descriptor of the link's own for its socket (closed by the caller), -1 when the link's
+   socket is not known: shutting it down both ways makes the driver's blocked call return
+   with a lost connection, and it cannot be closed and reused under the watchdog. */
+int zc__link_dup(const zc__link *l);
 int zc__link_known(const zc__link *l);
 /* The server's id for the link's connection (zc__dialect_server_id_sql), 0 if not learned. */
 long zc__link_server_id(const zc__link *l);
@@ -160,7 +161,8 @@ typedef struct zc__watch {
     SQLHSTMT cancel_h;  /* SQLite: an idle statement of the session's connection */
     long server_id;     /* PostgreSQL backend pid / MariaDB connection id; 0 unknown */
     const char *conn;   /* the connection string a canceller connects with */
-    zc__link link;
+    int cut_fd;         /* zc__link_dup of the session's link, or -1 */
+    int armed;          /* the session's own: between zc__watch_arm and zc__watch_disarm */
     /* the watchdog's, guarded by its lock */
     int state, kind, fired;
     double deadline, cut_at;
@@ -173,6 +175,9 @@ void zc__watch_arm(zc__watch *w, int kind, double ms);
 /* Disarms w after the call returned: 0 if the deadline did not pass, ZC__WATCH_CANCELLED
    if the statement was cancelled, ZC__WATCH_CUT if the link was cut. */
 int zc__watch_disarm(zc__watch *w);
+/* Ends the watchdog thread when nothing is armed (zc_db_shutdown), after waiting a
+   little for cancellers in flight. */
+void zc__watch_shutdown(void);
 void zc__watch_atfork_prepare(void);
 void zc__watch_atfork_parent(void);
 void zc__watch_atfork_child(void);

@@ -53,7 +53,7 @@ static int same_file(int fd, dev_t dev, ino_t ino)
 }
 
 /* Drops entries whose socket is no longer theirs (the connection was closed). link_mu held. */
-static void prune(void)
+static void link_prune(void)
 {
     int k = 0;
     for (int i = 0; i < nlinks; i++)
@@ -180,7 +180,7 @@ static int local_port(int fd)
  * a known link: up to cap of them in fds[] (with their files in st[]); returns how
  * many there are (possibly more than cap). link_mu held.
  */
-static int candidates(const struct sockaddr_storage *ep, int nep, int *fds, struct stat *st,
+static int link_candidates(const struct sockaddr_storage *ep, int nep, int *fds, struct stat *st,
                       int cap)
 {
     DIR *d = opendir("/proc/self/fd");
@@ -256,8 +256,8 @@ int zc__link_attach(const zc__link_probe *probe, SQLHDBC dbc, zc__link *out)
         pthread_mutex_unlock(&link_mu);
         return state;
     }
-    prune();
-    n = candidates(probe->endpoints, probe->nendpoints, fds, st, CANDIDATES);
+    link_prune();
+    n = link_candidates(probe->endpoints, probe->nendpoints, fds, st, CANDIDATES);
     if (n > 1 && n <= CANDIDATES && probe->client_port) {
         /* two connections made at once: the server tells this one's port (asked without
            the lock; the candidates are checked again after) */
@@ -287,11 +287,12 @@ int zc__link_attach(const zc__link_probe *probe, SQLHDBC dbc, zc__link *out)
     return state;
 }
 
-void zc__link_cut(const zc__link *l)
+int zc__link_dup(const zc__link *l)
 {
     /* only while the descriptor is still the link's socket: never another file */
-    if (l->fd >= 0 && same_file(l->fd, l->dev, l->ino))
-        shutdown(l->fd, SHUT_RDWR);
+    if (l->fd < 0 || !same_file(l->fd, l->dev, l->ino))
+        return -1;
+    return fcntl(l->fd, F_DUPFD_CLOEXEC, 0);
 }
 
 int zc__link_known(const zc__link *l)

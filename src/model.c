@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * model: checking model descriptors, and zodiac's timestamps and UUIDs.
  *

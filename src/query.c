@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * query: the checks on the SQL a caller writes in a repository query. A WHERE
  * fragment may hold the model's column names, `?` parameters, numbers,

@@ -381,6 +381,7 @@ static int session_new(zc__db *db, zc__db *home, zc_session **out, zc_error *err
     s->home = home;
     s->gen = zc__fork_gen();
     s->link.fd = -1;
+    s->watch.cut_fd = -1;
     s->stmt_timeout_ms = db->opts.statement_timeout_ms;
     st = connect_live(s, err);
     if (st != ZC_OK) {
@@ -483,7 +484,7 @@ static void watch_prepare(zc_session *s)
 {
     zc__watch *w = &s->watch;
     w->dialect = __atomic_load_n(&s->db->dialect, __ATOMIC_ACQUIRE);
-    w->link = s->link;
+    w->cut_fd = zc__link_dup(&s->link);
     w->conn = zc__db_conn(s->db);
     if (w->dialect == ZC_DIALECT_SQLITE) {
         if (!w->cancel_h && !SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, s->dbc, &w->cancel_h)))
@@ -511,7 +512,7 @@ void zc__session_arm(zc_session *s)
 int zc__session_disarm(zc_session *s, int status, zc_error *err)
 {
     int fired;
-    if (s->stmt_timeout_ms <= 0 || s->watch.state == ZC__WATCH_IDLE)
+    if (!s->watch.armed)
         return status;
     fired = zc__watch_disarm(&s->watch);
     if (!fired)
@@ -535,12 +536,10 @@ static int end_tran(zc_session *s, SQLSMALLINT how, zc_error *err)
     SQLRETURN rc;
     int st = ZC_OK, fired = 0;
 
-    if (bound > 0 && zc__link_known(&s->link)) {
-        s->watch.link = s->link;
+    if (bound > 0 && (s->watch.cut_fd = zc__link_dup(&s->link)) >= 0)
         zc__watch_arm(&s->watch, ZC__WATCH_END, bound);
-    }
     rc = SQLEndTran(SQL_HANDLE_DBC, s->dbc, how);
-    if (bound > 0 && s->watch.state != ZC__WATCH_IDLE)
+    if (s->watch.armed)
         fired = zc__watch_disarm(&s->watch);
     if (!SQL_SUCCEEDED(rc))
         st = zc__session_fail(s, SQL_HANDLE_DBC, s->dbc,

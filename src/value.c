@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * value: zc_value constructors and the conversions zodiac owns between its
  * value types and ODBC's.

@@ -10,8 +10,9 @@
  * (the session's statement handle is never shared with another thread, and a
  * canceller that meets a silent server blocks nobody but itself). If the
  * statement has not returned a grace period later, or at once for COMMIT and
- * ROLLBACK (which cannot be cancelled), the session's socket is shut down: the
- * driver's blocked call returns with a lost connection. The session then
+ * ROLLBACK (which cannot be cancelled), the session's socket is shut down (through
+ * a descriptor of the watch's own, so that no descriptor number can be reused under
+ * it): the driver's blocked call returns with a lost connection. The session then
  * reports ZC_ETIMEOUT (the statement was stopped) or ZC_ECONN ("outcome
  * unknown" for a commit).
  */
@@ -19,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -32,6 +35,8 @@ static pthread_mutex_t watch_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t watch_cv;   /* the watchdog waits on it for the next deadline */
 static pthread_cond_t done_cv;    /* owners wait on it for a canceller to finish */
 static int started;               /* the watchdog thread runs (in this process) */
+static int stopping;              /* zc__watch_shutdown asks it to end */
+static pthread_t watchdog_thread;
 static zc__watch *armed;          /* list of armed watches, guarded by watch_mu */
 static int cancellers;            /* canceller threads running */
 
@@ -164,7 +169,8 @@ static void drop_cancel(zc__watch *w)
 
 static void cut(zc__watch *w)
 {
-    zc__link_cut(&w->link);
+    if (w->cut_fd >= 0)
+        shutdown(w->cut_fd, SHUT_RDWR);
     drop_cancel(w);
     w->state = ZC__WATCH_CUT;
 }
@@ -187,7 +193,7 @@ static void *watchdog(void *arg)
 {
     (void)arg;
     pthread_mutex_lock(&watch_mu);
-    for (;;) {
+    while (!stopping) {
         double now = zc__now_ms(), next = 0;
         for (zc__watch *w = armed; w; w = w->next) {
             if (w->state == ZC__WATCH_ARMED && now >= w->deadline) {
@@ -212,6 +218,7 @@ static void *watchdog(void *arg)
             pthread_cond_timedwait(&watch_cv, &watch_mu, &ts);
         }
     }
+    pthread_mutex_unlock(&watch_mu);
     return NULL;
 }
 
@@ -222,19 +229,14 @@ void zc__watch_arm(zc__watch *w, int kind, double ms)
     double now = zc__now_ms();
     pthread_once(&conds_once, init_conds);
     pthread_mutex_lock(&watch_mu);
-    if (!started) {
-        pthread_t t;
-        pthread_attr_t a;
-        pthread_attr_init(&a);
-        pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-        started = pthread_create(&t, &a, watchdog, NULL) == 0;
-        pthread_attr_destroy(&a);
-    }
+    if (!started)
+        started = pthread_create(&watchdog_thread, NULL, watchdog, NULL) == 0;
     w->kind = kind;
     w->deadline = now + ms;
     w->cut_at = kind == ZC__WATCH_STATEMENT ? w->deadline + (ms > GRACE_MS ? ms : GRACE_MS)
                                             : w->deadline;
     w->fired = 0;
+    w->armed = 1;
     w->state = ZC__WATCH_ARMED;
     w->prev = NULL;
     w->next = armed;
@@ -265,7 +267,36 @@ int zc__watch_disarm(zc__watch *w)
     w->state = ZC__WATCH_IDLE;
     unlink_watch(w);
     pthread_mutex_unlock(&watch_mu);
+    w->armed = 0;
+    if (w->cut_fd >= 0)
+        close(w->cut_fd);
+    w->cut_fd = -1;
     return fired;
+}
+
+void zc__watch_shutdown(void)
+{
+    double until = zc__now_ms() + 2000;
+    pthread_once(&conds_once, init_conds);
+    pthread_mutex_lock(&watch_mu);
+    /* cancellers end by themselves; give the ones in flight a moment */
+    while (cancellers > 0 && zc__now_ms() < until) {
+        struct timespec ts;
+        deadline_to_timespec(zc__now_ms() + 20, &ts);
+        pthread_cond_timedwait(&done_cv, &watch_mu, &ts);
+    }
+    if (!started || armed) {
+        pthread_mutex_unlock(&watch_mu);
+        return; /* a session still waits on a deadline: the watchdog stays */
+    }
+    stopping = 1;
+    pthread_cond_signal(&watch_cv);
+    pthread_mutex_unlock(&watch_mu);
+    pthread_join(watchdog_thread, NULL);
+    pthread_mutex_lock(&watch_mu);
+    started = 0;
+    stopping = 0;
+    pthread_mutex_unlock(&watch_mu);
 }
 
 /* ---- fork() ---------------------------------------------------------------------- */

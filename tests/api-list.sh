@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Prints ZC_API_FN(name) for every public function declared with ZC_API in the
 # headers given, sorted. tests/check_badinput.c includes the output: a public
 # function without a bad_<name> test there does not compile.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Bad input, every public function: NULL for each pointer, empty and oversize
  * strings, invalid UTF-8, SQL meta-characters and injection attempts, invalid

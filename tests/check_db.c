@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* db: the registry, admission, connection failures, pooling facts and proof. */
 #include <pthread.h>
 #include <stdio.h>

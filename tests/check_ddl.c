@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* model + dialect + ddl: create_all / drop_all through the catalog, every type's round trip. */
 #include <float.h>
 #include <limits.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* error: statuses, SQLSTATE classification per driver, secret masking, connection strings. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fault: what zodiac does when connections die and servers go away, on
  * PostgreSQL and MariaDB servers of their own.

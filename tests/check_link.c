@@ -25,6 +25,12 @@ static double now_ms(void)
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
+/* Upper bounds stretch under valgrind, where the client side runs 20-50 times slower. */
+static double slack(void)
+{
+    return getenv("ZC_UNDER_VALGRIND") ? 10.0 : 1.0;
+}
+
 static int server_port(void)
 {
     const char *v = getenv(zct_cur->dialect == ZC_DIALECT_POSTGRESQL ? "ZC_PG_PORT"
@@ -81,7 +87,9 @@ static int insert(zc_session *s, const char *name, zc_error *err)
 static void teardown_link(void)
 {
     zct_proxy_stop(&proxy);
-    zct_drop(NULL, table);
+    if (table[0])
+        zct_drop(NULL, table);
+    table[0] = '\0';
 }
 
 /* ---- a statement is sent once ---------------------------------------------------- */
@@ -214,10 +222,10 @@ START_TEST(statement_timeout_stops_a_long_statement)
            zc_strerror(commit), zc_strerror(st2), took2);
     ck_assert_int_eq(st, ZC_ETIMEOUT);
     ck_assert_ptr_nonnull(strstr(e.message, "statement timeout of 500 ms"));
-    ck_assert_msg(took >= 450 && took < 2000, "took %.0f ms", took);
+    ck_assert_msg(took >= 450 && took < 2000 * slack(), "took %.0f ms", took);
     ck_assert_int_eq(commit, ZC_ESTATE);
     ck_assert_int_eq(st2, ZC_ETIMEOUT);
-    ck_assert_msg(took2 >= 250 && took2 < 1800, "took %.0f ms", took2);
+    ck_assert_msg(took2 >= 250 && took2 < 1800 * slack(), "took %.0f ms", took2);
 }
 END_TEST
 
@@ -243,7 +251,7 @@ START_TEST(statement_timeout_on_a_silent_server_closes_the_link)
            zc_strerror(zc_session_commit(s, &err)));
     ck_assert_int_eq(st, ZC_ETIMEOUT);
     /* cancelled at 500 ms (the canceller cannot get through either), cut at 1500 */
-    ck_assert_msg(took >= 1400 && took < 3000, "took %.0f ms", took);
+    ck_assert_msg(took >= 1400 && took < 3000 * slack(), "took %.0f ms", took);
     ck_assert_int_eq(zc_session_commit(s, &err), ZC_ECONN);
     zc_session_close(&s);
     teardown_link();
@@ -286,8 +294,9 @@ START_TEST(commit_and_close_on_a_silent_link_are_bounded)
            zct_cur->name, zc_strerror(st), e.sqlstate, took_commit, e.message, took_close);
     ck_assert_int_eq(st, ZC_ECONN);
     ck_assert_ptr_nonnull(strstr(e.message, "outcome unknown"));
-    ck_assert_msg(took_commit >= 950 && took_commit < 2500, "commit took %.0f ms", took_commit);
-    ck_assert_msg(took_close < 2500, "close took %.0f ms", took_close);
+    ck_assert_msg(took_commit >= 950 && took_commit < 2500 * slack(), "commit took %.0f ms",
+                  took_commit);
+    ck_assert_msg(took_close < 2500 * slack(), "close took %.0f ms", took_close);
     teardown_link();
 }
 END_TEST
@@ -313,7 +322,7 @@ START_TEST(login_timeout_is_honoured)
            zct_cur->name, zc_strerror(st), e.sqlstate, took);
     ck_assert_msg(st == ZC_ECONN || st == ZC_ETIMEOUT, "%d %s", st, e.message);
     ck_assert_ptr_null(s);
-    ck_assert_msg(took >= 1500 && took < 5000, "took %.0f ms", took);
+    ck_assert_msg(took >= 1500 && took < 5000 * slack(), "took %.0f ms", took);
     teardown_link();
 }
 END_TEST

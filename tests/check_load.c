@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * load: 32 threads run many short sessions each (a get, an insert or an update
  * through one shared zc_repo, then a commit) against one database whose

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* model: descriptor validation, timestamps and UUIDs (no database). */
 #include <limits.h>
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Out of memory: representative operations run with allocation n failing, for
  * n = 1, 2, 3, … until the operation no longer reaches allocation n. Each run

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * partition: vertical partitioning (the seed's section 5) — two models in two
  * named databases, each repository bound to its database by name, one program.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * replica: read/write splitting. Routing rules on every backend (a second name
  * for the same database plays the replica), and on PostgreSQL a real hot

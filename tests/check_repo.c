@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* repo: CRUD, queries, paging, cursors, bulk insert — on every backend. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* session: transactions, savepoints, statements, cursors, echo — on every backend. */
 #include <malloc.h>
 #include <pthread.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_tool: the `zodiac` command-line tool (tools/zodiac.c), run as a program.
  *

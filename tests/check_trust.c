@@ -19,7 +19,7 @@
 /* A row that names who inserted it: the id the server gave it must lead back to it. */
 typedef struct Mark {
     ZC_INT_ID_FIELDS;
-    char tag[24];
+    char tag[40];
     int64_t n;
 } Mark;
 static const zc_field mark_fields[] = {
@@ -64,7 +64,7 @@ struct writer {
     int retries;
     int status;
     zc_error err;
-    volatile int *stop;
+    int *stop;
 };
 
 static void *write_marks(void *arg)
@@ -83,7 +83,7 @@ static void *write_marks(void *arg)
         w->nrows = w->status == ZC_OK ? BULK_ROWS : 0;
         return NULL;
     }
-    for (int i = 0; i < BULK_ROWS && !*w->stop; i++) {
+    for (int i = 0; i < BULK_ROWS && !__atomic_load_n(w->stop, __ATOMIC_ACQUIRE); i++) {
         Mark *m = &w->rows[w->nrows];
         memset(m, 0, sizeof *m);
         snprintf(m->tag, sizeof m->tag, "s%d-%d", w->k, i);
@@ -112,7 +112,7 @@ START_TEST(bulk_ids_are_the_servers_beside_other_writers)
     zc_repo *repo = NULL;
     struct writer w[2 * WRITERS];
     pthread_t t[2 * WRITERS];
-    volatile int stop = 0;
+    int stop = 0;
     size_t cap = 2 * WRITERS * BULK_ROWS, n = 0;
     Mark *stored = calloc(cap, sizeof *stored);
     int checked = 0, wrong = 0, singles = 0;
@@ -134,7 +134,7 @@ START_TEST(bulk_ids_are_the_servers_beside_other_writers)
         ck_assert_int_eq(pthread_create(&t[i], NULL, write_marks, &w[i]), 0);
     for (int i = 0; i < WRITERS; i++)
         pthread_join(t[i], NULL);
-    stop = 1;
+    __atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
     for (int i = WRITERS; i < 2 * WRITERS; i++)
         pthread_join(t[i], NULL);
     for (int i = 0; i < 2 * WRITERS; i++)
@@ -208,7 +208,7 @@ static int insert_tag(zc_repo *repo, const char *tag, int64_t n)
 static int child_work(zc_repo *repo, zc_session *inherited, int k)
 {
     zc_error err;
-    char tag[24];
+    char tag[40];
     int64_t one = 0;
     int st;
     /* the parent's session, with its uncommitted row: refused, and never committed here */
@@ -286,7 +286,7 @@ START_TEST(prefork_children_and_parent_keep_to_their_own_connections)
     }
     /* the parent goes on with its own work meanwhile, then commits its held session */
     for (int i = 0; i < fork_units(); i++) {
-        char tag[24];
+        char tag[40];
         snprintf(tag, sizeof tag, "p-%d", i);
         ck_assert_int_eq(insert_tag(repo, tag, i), ZC_OK);
     }
@@ -315,7 +315,7 @@ START_TEST(prefork_children_and_parent_keep_to_their_own_connections)
     }
     /* the parent's pool still works after its children came and went */
     for (int i = 0; i < 3; i++) {
-        char tag[24];
+        char tag[40];
         snprintf(tag, sizeof tag, "after-%d", i);
         ck_assert_int_eq(insert_tag(repo, tag, i), ZC_OK);
     }

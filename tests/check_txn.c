@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * txn: zc_transaction_run — commits once, returns fn's own errors at once, bounds
  * its retries, and retries real conflicts: a serialization failure on PostgreSQL,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Keeps the code of docs/guide.md compiled: every C block of the guide must be
 # the exact text of a file under docs/examples/ (which make check builds and
 # runs), announced by a marker line right above the block:

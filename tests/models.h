@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Models the suites share: one of every field type, nullable and not. */
 #ifndef ZCT_MODELS_H
 #define ZCT_MODELS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Undoes tests/oom.h's allocator macros, for the code that must reach the C
  * library's allocator (the counting allocator itself, the test's own code).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The counting allocator of tests/oom.h. It is built with the rest (oom.h force-included),
    so it undoes the macros to reach the C library's allocator. */
 #include "oom.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Force-included (-include tests/oom.h) into zodiac's sources when they are built
  * for tests/check_oom: every allocation the library makes goes through counting

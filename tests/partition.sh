@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Runs examples/partition (vertical partitioning: users and analytics events in
 # two databases) as a test of make check.
 #

@@ -87,7 +87,7 @@ static void *run(void *arg)
     zct_proxy *p = arg;
     for (;;) {
         struct pollfd pf[2 + 2 * PAIRS];
-        int map[2 + 2 * PAIRS], n = 0, silent, cut_after;
+        int map[2 + 2 * PAIRS], n = 0, silent;
         pthread_mutex_lock(&p->mu);
         if (p->stop) {
             pthread_mutex_unlock(&p->mu);
@@ -99,7 +99,6 @@ static void *run(void *arg)
             p->cut_all = 0;
         }
         silent = p->silent;
-        cut_after = p->cut_after_send;
         pthread_mutex_unlock(&p->mu);
 
         pf[n].fd = p->wake[0], pf[n].events = POLLIN, map[n++] = -1;
@@ -138,13 +137,14 @@ static void *run(void *arg)
                     continue;
                 }
                 x->client = c;
+                pthread_mutex_lock(&p->mu);
+                p->accepted++;
+                silent = p->silent; /* as ordered now, not when the loop began */
+                pthread_mutex_unlock(&p->mu);
                 /* a silent server accepts and never answers: nothing behind it */
                 x->server = silent ? -1 : connect_target(p->target_port);
                 if (!silent && x->server < 0)
                     close_pair(x);
-                pthread_mutex_lock(&p->mu);
-                p->accepted++;
-                pthread_mutex_unlock(&p->mu);
             } else {
                 struct pair *x = &p->pairs[map[k] / 2];
                 int from_client = map[k] % 2 == 0;
@@ -159,9 +159,8 @@ static void *run(void *arg)
                 if (from_client) {
                     pthread_mutex_lock(&p->mu);
                     p->client_sends += sent;
-                    if (cut_after && p->cut_after_send) {
+                    if (p->cut_after_send) { /* as ordered now, not when the loop began */
                         p->cut_after_send = 0;
-                        cut_after = 0;
                         pthread_mutex_unlock(&p->mu);
                         /* let the server have it before the client loses the link */
                         usleep(20000);

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Runs one test of `make check` under valgrind's memcheck: scripts/test.sh's
 # valgrind phase passes it as the test driver's LOG_COMPILER,
 #

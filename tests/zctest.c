@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The test harness: backends of the run, fixtures, helpers. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Test harness shared by the Check suites: which backends this run requires,
  * their connection strings, and helpers that every backend-facing test uses.

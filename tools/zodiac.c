@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * zodiac: the library's command-line companion.
  *

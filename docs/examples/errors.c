@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Errors: statuses, SQLSTATEs, what to retry, and a transaction that retries itself. */
 #include <stdio.h>
 #include <stdlib.h>

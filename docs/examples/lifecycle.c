@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Configuration and lifecycle: setup with options, create_all, pooling facts, limits, shutdown. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Models: an integer-keyed User and a UUID-keyed ApiKey, their DDL, their timestamps. */
 #include <stdio.h>
 #include <stdlib.h>

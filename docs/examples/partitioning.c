@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Vertical partitioning: users in one database, analytics events in another. */
 #include <stdio.h>
 #include <stdlib.h>

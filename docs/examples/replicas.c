@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Read/write splitting: a primary, a read replica, routed sessions and repositories. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Repositories: CRUD, a custom repository, queries, pages, a streaming cursor. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Sessions: a unit of work, commit and rollback, a savepoint, plain SQL with a cursor. */
 #include <stdio.h>
 #include <stdlib.h>

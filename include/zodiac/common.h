@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file common.h
  * @brief Export macro and the plain value types every zodiac header shares.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file db.h
  * @brief The registry of named databases (the seed's DatabaseManager).

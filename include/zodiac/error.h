@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file error.h
  * @brief Statuses, the error record and the log hook.

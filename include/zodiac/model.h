@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file model.h
  * @brief Model descriptors: how a C struct maps to a table.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file repo.h
  * @brief Repositories: a model bound to a named database (the seed's BaseSQLRepository).

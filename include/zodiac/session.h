@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file session.h
  * @brief Sessions: a connection and a transaction, the unit of work.

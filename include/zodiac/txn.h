@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file txn.h
  * @brief Running a unit of work as a transaction, retried when the database asks.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file value.h
  * @brief zc_value: a typed parameter, built on the stack and bound with SQLBindParameter.

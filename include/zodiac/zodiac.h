@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file zodiac.h
  * @brief The umbrella header: includes every public zodiac header.
@@ -24,12 +25,12 @@
 #define ZODIAC_ZODIAC_H
 
 #define ZC_VERSION_MAJOR 0 /**< incompatible API changes */
-#define ZC_VERSION_MINOR 1 /**< compatible additions */
+#define ZC_VERSION_MINOR 2 /**< compatible additions */
 #define ZC_VERSION_PATCH 0 /**< fixes */
 /** MAJOR * 10000 + MINOR * 100 + PATCH */
 #define ZC_VERSION_NUMBER (ZC_VERSION_MAJOR * 10000 + ZC_VERSION_MINOR * 100 + ZC_VERSION_PATCH)
 /** "MAJOR.MINOR.PATCH" */
-#define ZC_VERSION_STRING "0.1.0"
+#define ZC_VERSION_STRING "0.2.0"
 
 #include "common.h"
 #include "error.h"
