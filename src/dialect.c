@@ -447,3 +447,17 @@ const char *zc__dialect_max_packet_sql(int dialect)
 {
     return dialect == ZC_DIALECT_MYSQL ? "SELECT @@max_allowed_packet" : NULL;
 }
+
+/*
+ * Whether a fetch reads a timestamp column as text, which zodiac parses and refuses
+ * when it is no timestamp of years 1..9999. The drivers' own conversion says nothing:
+ * psqlODBC gives today's date or 9999-12-31 for what it cannot represent, sqliteodbc
+ * NULL for text that is no date. MariaDB Connector/ODBC converts faithfully but for a
+ * zero date ('0000-00-00'), which it returns as NULL: in a NOT NULL column that NULL
+ * is refused anyway, so only nullable columns need the text, and the others keep the
+ * binary form, which Connector/ODBC converts at half the cost (bench/RESULTS.md, W3).
+ */
+int zc__dialect_ts_as_text(int dialect, int nullable)
+{
+    return dialect != ZC_DIALECT_MYSQL || nullable;
+}

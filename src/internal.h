@@ -96,6 +96,8 @@ const char *zc__dialect_server_id_sql(int dialect);
 const char *zc__dialect_cancel_sql(int dialect);
 /* The query that gives this connection's local port as the server sees it. */
 const char *zc__dialect_client_port_sql(int dialect);
+/* 1 if a fetch reads the timestamp column as text (see dialect.c). */
+int zc__dialect_ts_as_text(int dialect, int nullable);
 /* The query that gives the largest statement the server takes, NULL if none. */
 const char *zc__dialect_max_packet_sql(int dialect);
 /* The driver's connection attributes that make one statement stream (see dialect.c). */
@@ -338,7 +340,7 @@ typedef struct zc__pbuf {
  */
 typedef struct zc__ts_memo {
     char in[32];
-    size_t len;
+    size_t len;       /* of the text; 0: in holds an SQL_TIMESTAMP_STRUCT */
     zc_timestamp out;
     zc_timestamp day; /* midnight of the same date */
     int valid;
@@ -493,6 +495,7 @@ typedef struct zc__col {
     size_t ind_off;           /* SQLLEN indicator, in the record */
     size_t data_off;          /* where ODBC reads/writes the value, in the record */
     size_t text_off;          /* timestamps: where a fetch writes their text, in the record */
+    int ts_text;              /* a timestamp fetched as text (zc__dialect_ts_as_text) */
     SQLSMALLINT ctype, sqltype, digits;
     SQLULEN colsize;
     SQLLEN buflen;

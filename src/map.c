@@ -98,7 +98,7 @@ static size_t direct_layout(zc__map *map)
         zc__col *c = &map->cols[i];
         if (c->type == ZC_FT_TIMESTAMP) {
             c->sh_data = off;
-            off += ZC__TS_SQL_TEXT;
+            off += c->ts_text ? ZC__TS_SQL_TEXT : ALIGN8(sizeof(SQL_TIMESTAMP_STRUCT));
         }
     }
     return off <= map->m->size ? off : 0;
@@ -216,6 +216,7 @@ int zc__map_make(const zc_model *m, int dialect, zc__map **out, zc_error *err)
             off += ALIGN8(sizeof(SQL_TIMESTAMP_STRUCT));
             c->text_off = off;
             off += ZC__TS_SQL_TEXT;
+            c->ts_text = zc__dialect_ts_as_text(dialect, (c->flags & ZC_F_NULLABLE) != 0);
         } else if (c->type == ZC_FT_UUID) {
             c->data_off = off;
             off += UUID_STAGE;
@@ -273,7 +274,7 @@ void zc__map_bind_result(const zc__map *map, int c, unsigned char *base, zc__bin
 {
     const zc__col *col = &map->cols[c];
     zc__map_bind_of(map, c, base, out);
-    if (col->type == ZC_FT_TIMESTAMP) {
+    if (col->ts_text) {
         out->ctype = SQL_C_CHAR;
         out->ptr = base + col->text_off;
         out->buflen = ZC__TS_SQL_TEXT;
@@ -472,7 +473,7 @@ static int ts_from_text(const char *p, SQLLEN ind, zc__ts_memo *memo, zc_timesta
     int usec = 0;
     if (ind < 19 || ind >= ZC__TS_SQL_TEXT)
         return ZC_EINVAL;
-    if (memo->valid && memo->len == n && !memcmp(p, memo->in, n)) {
+    if (memo->valid && memo->len == n && !memcmp(p, memo->in, n)) { /* len 0: a struct */
         *out = memo->out;
         return ZC_OK;
     }
@@ -498,7 +499,7 @@ static int ts_from_text(const char *p, SQLLEN ind, zc__ts_memo *memo, zc_timesta
         return ZC_EINVAL;
     tod = (int64_t)c.hour * INT64_C(3600000000) + (int64_t)c.minute * 60000000 +
           (int64_t)c.second * 1000000 + usec;
-    if (memo->valid && memo->len >= 10 && !memcmp(p, memo->in, 10)) {
+    if (memo->valid && memo->len >= 10 && !memcmp(p, memo->in, 10)) { /* text, same date */
         *out = memo->day + tod; /* the same date: only the time of day is new */
     } else {
         zc_timestamp day;
@@ -518,11 +519,62 @@ static int ts_from_text(const char *p, SQLLEN ind, zc__ts_memo *memo, zc_timesta
     return ZC_OK;
 }
 
+static int64_t time_of_day(const SQL_TIMESTAMP_STRUCT *t)
+{
+    return (int64_t)t->hour * INT64_C(3600000000) + (int64_t)t->minute * 60000000 +
+           (int64_t)t->second * 1000000 + t->fraction / 1000u;
+}
+
+/* A timestamp fetched in its binary form (MariaDB's NOT NULL columns); *memo as above. */
+static int ts_from_struct(const unsigned char *src, zc__ts_memo *memo, zc_timestamp *out)
+{
+    SQL_TIMESTAMP_STRUCT in, was;
+    memcpy(&in, src, sizeof in);
+    if (memo->valid && memo->len == 0) {
+        memcpy(&was, memo->in, sizeof was);
+        if (!memcmp(&in, &was, sizeof in)) {
+            *out = memo->out;
+            return ZC_OK;
+        }
+        if (in.year == was.year && in.month == was.month && in.day == was.day) {
+            if (in.hour > 23 || in.minute > 59 || in.second > 59 || in.fraction > 999999999u)
+                return ZC_EINVAL;
+            *out = memo->day + time_of_day(&in);
+            goto remember;
+        }
+    }
+    if (zc__ts_from_odbc(&in, out) != ZC_OK)
+        return ZC_EINVAL;
+    memo->day = *out - time_of_day(&in);
+remember:
+    memcpy(memo->in, &in, sizeof in);
+    memo->len = 0;
+    memo->out = *out;
+    memo->valid = 1;
+    return ZC_OK;
+}
+
+/* What a fetched timestamp column holds, whichever form it was fetched in. */
+static int ts_fetched(const zc__col *c, const unsigned char *p, SQLLEN ind, zc__ts_memo *memo,
+                      zc_timestamp *out)
+{
+    return c->ts_text ? ts_from_text((const char *)p, ind, memo, out)
+                      : ts_from_struct(p, memo, out);
+}
+
 static int bad_timestamp(const zc__map *map, const zc__col *c, const char *text, SQLLEN ind,
                          zc_error *err)
 {
     char shown[ZC__TS_SQL_TEXT + 1];
     size_t n = ind < 0 ? 0 : (size_t)ind;
+    if (!c->ts_text) {
+        SQL_TIMESTAMP_STRUCT t;
+        memcpy(&t, text, sizeof t);
+        return zc__err(err, ZC_EINVAL, "model %s: column '%s' holds %04d-%02u-%02u "
+                       "%02u:%02u:%02u, which is not a timestamp of years 0001..9999: the row "
+                       "is not read", map->m->name, c->name, t.year, t.month, t.day, t.hour,
+                       t.minute, t.second);
+    }
     if (n > ZC__TS_SQL_TEXT - 1 || ind == SQL_NO_TOTAL)
         n = ZC__TS_SQL_TEXT - 1;
     for (size_t i = 0; i < n; i++) /* the stored bytes may be anything */
@@ -553,6 +605,10 @@ static int fetched_ind(const zc__map *map, const zc__col *c, SQLLEN ind, unsigne
                        zc_error *err)
 {
     if (ind == SQL_NULL_DATA) {
+        if (!(c->flags & ZC_F_NULLABLE) && c->type == ZC_FT_TIMESTAMP && !c->ts_text)
+            return zc__err(err, ZC_EINVAL, "model %s: column '%s' is NULL or holds a zero "
+                           "date ('0000-00-00', which MariaDB's driver returns as NULL), which "
+                           "is not a timestamp of years 0001..9999", map->m->name, c->name);
         if (!(c->flags & ZC_F_NULLABLE))
             return zc__err(err, ZC_EINVAL, "model %s: column '%s' is NULL but the field "
                            "is not nullable", map->m->name, c->name);
@@ -601,10 +657,10 @@ int zc__map_finish_direct(const zc__map *map, const unsigned char *shadow, void 
             if (text_with_nul(map, c, row + c->offset, ind, err) != ZC_OK)
                 return ZC_EINVAL;
         } else if (c->type == ZC_FT_TIMESTAMP) {
-            const char *src = (const char *)(shadow + c->sh_data);
+            const unsigned char *src = shadow + c->sh_data;
             zc_timestamp ts;
-            if (ts_from_text(src, ind, memo, &ts) != ZC_OK)
-                return bad_timestamp(map, c, src, ind, err);
+            if (ts_fetched(c, src, ind, memo, &ts) != ZC_OK)
+                return bad_timestamp(map, c, (const char *)src, ind, err);
             memcpy(row + c->offset, &ts, sizeof ts);
         }
     }
@@ -653,9 +709,9 @@ int zc__map_unpack_memo(const zc__map *map, const unsigned char *rec, void *rowv
         }
         case ZC_FT_TIMESTAMP: {
             zc_timestamp ts;
-            const char *text = (const char *)(rec + c->text_off);
-            if (ts_from_text(text, ind, memo, &ts) != ZC_OK)
-                return bad_timestamp(map, c, text, ind, err);
+            const unsigned char *src = rec + (c->ts_text ? c->text_off : c->data_off);
+            if (ts_fetched(c, src, ind, memo, &ts) != ZC_OK)
+                return bad_timestamp(map, c, (const char *)src, ind, err);
             memcpy(dst, &ts, sizeof ts);
             break;
         }

@@ -71,12 +71,37 @@ static void unlink_watch(zc__watch *w)
  * a canceller is still stuck on a silent server.
  */
 struct zc__cancel {
+    SQLHENV env;    /* cancel_env */
     int refs;
     int done;       /* the kill was sent (or could not be) */
     int abandoned;  /* the watch let go: do not send the kill any more */
     char conn[ZC_CONN_STR_MAX + 64];
     char sql[64];
 };
+
+/*
+ * The cancellers' ODBC environment, made once and kept for the process's life: not
+ * the registry's, which zc_db_shutdown may free while a canceller connects, and never
+ * freed, since with driver-manager pooling the cancellers' connections stay pooled
+ * under it (see db.c on freeing an environment that pooled connections point at).
+ */
+static SQLHENV cancel_env;
+
+static SQLHENV cancellers_env(void)
+{
+    if (!cancel_env) {
+        SQLHENV env = NULL;
+        if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env)))
+            return NULL;
+        if (!SQL_SUCCEEDED(SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3,
+                                         0))) {
+            SQLFreeHandle(SQL_HANDLE_ENV, env);
+            return NULL;
+        }
+        cancel_env = env;
+    }
+    return cancel_env;
+}
 
 static void cancel_unref(struct zc__cancel *c)
 {
@@ -89,7 +114,7 @@ static void *canceller(void *arg)
     struct zc__cancel *c = arg;
     SQLHDBC dbc = NULL;
     SQLHSTMT h = NULL;
-    if (SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_DBC, zc__db_env(), &dbc))) {
+    if (c->env && SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_DBC, c->env, &dbc))) {
         SQLSetConnectAttr(dbc, SQL_ATTR_LOGIN_TIMEOUT, (SQLPOINTER)(intptr_t)5, 0);
         if (SQL_SUCCEEDED(SQLDriverConnect(dbc, NULL, (SQLCHAR *)c->conn, SQL_NTS, NULL, 0, NULL,
                                            SQL_DRIVER_NOPROMPT))) {
@@ -135,11 +160,13 @@ static int start_cancel(zc__watch *w)
         return 1;
     }
     fmt = zc__dialect_cancel_sql(w->dialect);
-    if (!w->server_id || !fmt || cancellers >= CANCELLERS_MAX || !w->conn)
+    if (!w->server_id || !fmt || cancellers >= CANCELLERS_MAX || !w->conn ||
+        !cancellers_env())
         return 0;
     c = calloc(1, sizeof *c);
     if (!c)
         return 0;
+    c->env = cancel_env;
     c->refs = 2;
     snprintf(c->conn, sizeof c->conn, "%s", w->conn);
     snprintf(c->sql, sizeof c->sql, fmt, w->server_id);
