@@ -933,24 +933,14 @@ void zc__db_track(zc__db *db, zc__track *t)
     t->opened_ms = zc__now_ms();
     t->nframes = backtrace(t->frames, (int)(sizeof t->frames / sizeof t->frames[0]));
     pthread_mutex_lock(&db->mu);
-    t->prev = NULL;
-    t->next = db->tracked;
-    if (db->tracked)
-        db->tracked->prev = t;
-    db->tracked = t;
+    zc__list_push(&db->tracked, &t->node);
     pthread_mutex_unlock(&db->mu);
 }
 
 void zc__db_untrack(zc__db *db, zc__track *t)
 {
     pthread_mutex_lock(&db->mu);
-    if (t->prev)
-        t->prev->next = t->next;
-    else if (db->tracked == t)
-        db->tracked = t->next;
-    if (t->next)
-        t->next->prev = t->prev;
-    t->next = t->prev = NULL;
+    zc__list_remove(&db->tracked, &t->node);
     pthread_mutex_unlock(&db->mu);
 }
 
@@ -989,7 +979,8 @@ int zc_db_sessions(const char *name, zc_session_report_fn fn, void *ud, zc_error
                        "zc_db_options.track_sessions)", db->name);
     }
     pthread_mutex_lock(&db->mu);
-    for (zc__track *t = db->tracked; t; t = t->next) {
+    for (zc__node *node = db->tracked; node; node = node->next) {
+        const zc__track *t = (const zc__track *)(const void *)node;
         char where[1024];
         frames_text(t, where, sizeof where);
         fn(ud, zc__now_ms() - t->opened_ms, where);
@@ -1027,10 +1018,12 @@ int zc__db_admit(zc__db *db, zc_error *err)
         int open = db->open;
         char oldest[384] = "";
         if (db->tracked) {
-            const zc__track *t = db->tracked;
+            const zc__node *n = db->tracked;
+            const zc__track *t;
             char where[320];
-            while (t->next)
-                t = t->next; /* the list is newest first */
+            while (n->next)
+                n = n->next; /* the list is newest first */
+            t = (const zc__track *)(const void *)n;
             frames_text(t, where, sizeof where);
             snprintf(oldest, sizeof oldest, "; the oldest was opened %.1f s ago at %s",
                      (zc__now_ms() - t->opened_ms) / 1000.0, where);

@@ -20,6 +20,32 @@
 
 #define ZC__MAX_SECRETS 4
 
+/* A node of an intrusive doubly linked list, the first member of what it links; a
+   list is a pointer to its first node. */
+typedef struct zc__node {
+    struct zc__node *next, *prev;
+} zc__node;
+
+static inline void zc__list_push(zc__node **head, zc__node *n)
+{
+    n->prev = NULL;
+    n->next = *head;
+    if (*head)
+        (*head)->prev = n;
+    *head = n;
+}
+
+static inline void zc__list_remove(zc__node **head, zc__node *n)
+{
+    if (n->prev)
+        n->prev->next = n->next;
+    else if (*head == n)
+        *head = n->next;
+    if (n->next)
+        n->next->prev = n->prev;
+    n->next = n->prev = NULL;
+}
+
 /* ---- error.c ---------------------------------------------------------- */
 
 /* Fills err (if any) with status and a formatted message; returns status. */
@@ -169,7 +195,7 @@ typedef struct zc__watch {
     int state, kind, fired;
     double deadline, cut_at;
     struct zc__cancel *cancel;
-    struct zc__watch *next, *prev;
+    zc__node node;        /* on the watchdog's list while armed */
 } zc__watch;
 
 /* Arms w for ms milliseconds from now (kind ZC__WATCH_*). */
@@ -252,15 +278,15 @@ typedef struct zc__db {
     char *conn_fork;
     unsigned conn_fork_gen;
 
-    /* Open sessions, when opts.track_sessions (guarded by mu). */
-    struct zc__track *tracked;
+    /* Open sessions (zc__track), when opts.track_sessions (guarded by mu). */
+    zc__node *tracked;
 
     struct zc__db *next;
 } zc__db;
 
 /* Where a session was opened (zc_db_options.track_sessions). */
 typedef struct zc__track {
-    struct zc__track *next, *prev;
+    zc__node node;
     double opened_ms;
     void *frames[12];
     int nframes;
@@ -424,7 +450,7 @@ void zc__stmt_forget(zc__stmt *st);
  * the session detaches it when it closes, after which its calls return ZC_ESTATE.
  */
 typedef struct zc__child {
-    struct zc__child *next, *prev;
+    zc__node node;
     void (*detach)(struct zc__child *);
 } zc__child;
 
@@ -444,7 +470,7 @@ struct zc_session {
     zc__stmt **cache;
     int ncache, cap_cache;
     struct zc_rows *rows; /* the open zc_rows, if any */
-    zc__child *children;  /* the open cursors */
+    zc__node *children;   /* the open cursors (zc__child) */
     zc__link link;        /* the physical connection */
     zc__watch watch;      /* deadlines of its calls */
     zc__track track;      /* where it was opened (opts.track_sessions) */

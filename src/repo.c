@@ -1386,7 +1386,7 @@ static int copy_values(zc_cursor *c, const zc_query *qq, size_t room, zc_error *
 /* The session closed under the cursor (zc__session_adopt): it keeps only its memory. */
 static void cursor_detach(zc__child *link)
 {
-    zc_cursor *c = (zc_cursor *)(void *)link; /* link is the first member */
+    zc_cursor *c = (zc_cursor *)(void *)link; /* the first member */
     if (c->s && c->s->gen == zc__fork_gen())
         cursor_release(c);
     c->st = NULL;

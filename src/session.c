@@ -525,7 +525,7 @@ int zc__session_disarm(zc_session *s, int status, zc_error *err)
                        s->stmt_timeout_ms);
     }
     return zc__err(err, ZC_ETIMEOUT, "statement timeout of %d ms: the statement was "
-                   "cancelled", s->stmt_timeout_ms);
+                   "cancelled (or ran past it)", s->stmt_timeout_ms);
 }
 
 static int end_tran(zc_session *s, SQLSMALLINT how, zc_error *err)
@@ -624,22 +624,12 @@ int zc_session_rollback(zc_session *s, zc_error *err)
 void zc__session_adopt(zc_session *s, zc__child *c, void (*detach)(zc__child *))
 {
     c->detach = detach;
-    c->prev = NULL;
-    c->next = s->children;
-    if (s->children)
-        s->children->prev = c;
-    s->children = c;
+    zc__list_push(&s->children, &c->node);
 }
 
 void zc__session_disown(zc_session *s, zc__child *c)
 {
-    if (c->prev)
-        c->prev->next = c->next;
-    else if (s->children == c)
-        s->children = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
-    c->next = c->prev = NULL;
+    zc__list_remove(&s->children, &c->node);
 }
 
 /* A zc_rows left open when its session closes: it stays the caller's to close. */
@@ -667,7 +657,7 @@ void zc_session_close(zc_session **sp)
             s->rows->st = NULL;
         }
         while (s->children) {
-            zc__child *c = s->children;
+            zc__child *c = (zc__child *)(void *)s->children;
             zc__session_disown(s, c);
             c->detach(c);
         }
@@ -683,7 +673,7 @@ void zc_session_close(zc_session **sp)
         rows_detach(s->rows);
     s->rows = NULL;
     while (s->children) {
-        zc__child *c = s->children;
+        zc__child *c = (zc__child *)(void *)s->children;
         zc__session_disown(s, c);
         c->detach(c);
     }

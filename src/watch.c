@@ -17,6 +17,7 @@
  * unknown" for a commit).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,7 @@ static pthread_cond_t done_cv;    /* owners wait on it for a canceller to finish
 static int started;               /* the watchdog thread runs (in this process) */
 static int stopping;              /* zc__watch_shutdown asks it to end */
 static pthread_t watchdog_thread;
-static zc__watch *armed;          /* list of armed watches, guarded by watch_mu */
+static zc__node *armed;           /* the armed watches (zc__watch), guarded by watch_mu */
 static int cancellers;            /* canceller threads running */
 
 static void init_conds(void)
@@ -51,17 +52,6 @@ static void init_conds(void)
 }
 
 static pthread_once_t conds_once = PTHREAD_ONCE_INIT;
-
-static void unlink_watch(zc__watch *w)
-{
-    if (w->prev)
-        w->prev->next = w->next;
-    else if (armed == w)
-        armed = w->next;
-    if (w->next)
-        w->next->prev = w->prev;
-    w->next = w->prev = NULL;
-}
 
 /* ---- cancelling on a connection of our own --------------------------------------- */
 
@@ -196,8 +186,13 @@ static void drop_cancel(zc__watch *w)
 
 static void cut(zc__watch *w)
 {
-    if (w->cut_fd >= 0)
-        shutdown(w->cut_fd, SHUT_RDWR);
+    if (w->cut_fd < 0) {
+        /* no socket to shut (SQLite, or one zodiac could not tell): the call returns
+           when the cancel takes; nothing more to do until then */
+        w->cut_at = zc__now_ms() + 86400000.0;
+        return;
+    }
+    shutdown(w->cut_fd, SHUT_RDWR);
     drop_cancel(w);
     w->state = ZC__WATCH_CUT;
 }
@@ -222,7 +217,8 @@ static void *watchdog(void *arg)
     pthread_mutex_lock(&watch_mu);
     while (!stopping) {
         double now = zc__now_ms(), next = 0;
-        for (zc__watch *w = armed; w; w = w->next) {
+        for (zc__node *n = armed; n; n = n->next) {
+            zc__watch *w = (zc__watch *)(void *)((char *)n - offsetof(zc__watch, node));
             if (w->state == ZC__WATCH_ARMED && now >= w->deadline) {
                 w->fired = 1;
                 if (!start_cancel(w))
@@ -265,11 +261,7 @@ void zc__watch_arm(zc__watch *w, int kind, double ms)
     w->fired = 0;
     w->armed = 1;
     w->state = ZC__WATCH_ARMED;
-    w->prev = NULL;
-    w->next = armed;
-    if (armed)
-        armed->prev = w;
-    armed = w;
+    zc__list_push(&armed, &w->node);
     pthread_cond_signal(&watch_cv);
     pthread_mutex_unlock(&watch_mu);
 }
@@ -284,7 +276,8 @@ int zc__watch_disarm(zc__watch *w)
         struct timespec ts;
         if (zc__now_ms() >= w->cut_at) {
             cut(w);
-            break;
+            if (w->state == ZC__WATCH_CUT)
+                break;
         }
         deadline_to_timespec(zc__now_ms() + 20, &ts);
         pthread_cond_timedwait(&done_cv, &watch_mu, &ts);
@@ -292,7 +285,7 @@ int zc__watch_disarm(zc__watch *w)
     fired = !w->fired ? 0 : w->state == ZC__WATCH_CUT ? ZC__WATCH_CUT : ZC__WATCH_CANCELLED;
     drop_cancel(w);
     w->state = ZC__WATCH_IDLE;
-    unlink_watch(w);
+    zc__list_remove(&armed, &w->node);
     pthread_mutex_unlock(&watch_mu);
     w->armed = 0;
     if (w->cut_fd >= 0)

@@ -196,23 +196,12 @@ static void make_table(void)
 
 static int64_t count_rows(void)
 {
-    zc_error err;
-    zc_session *s = NULL;
-    char sql[128];
-    int64_t n = -1;
-    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s", table);
-    ZCT_OK(zc_session_open("killer", &s, &err), &err);
-    ZCT_OK(zc_session_query_int(s, sql, NULL, 0, &n, &err), &err);
-    zc_session_close(&s);
-    return n;
+    return zct_count("killer", table);
 }
 
 static int insert(zc_session *s, const char *name, zc_error *err)
 {
-    char sql[128];
-    zc_value p[] = { zc_text(name) };
-    snprintf(sql, sizeof sql, "INSERT INTO %s (name) VALUES (?)", table);
-    return zc_session_exec(s, sql, p, 1, NULL, err);
+    return zct_insert_name(s, table, name, err);
 }
 
 static void setup_db(const char *name, int pre_ping)

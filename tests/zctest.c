@@ -140,6 +140,27 @@ const char *zct_uniq(void)
     return buf;
 }
 
+int64_t zct_count(const char *db, const char *table)
+{
+    zc_error err;
+    zc_session *s = NULL;
+    char sql[160];
+    int64_t n = -1;
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s", table);
+    ZCT_OK(zc_session_open(db, &s, &err), &err);
+    ZCT_OK(zc_session_query_int(s, sql, NULL, 0, &n, &err), &err);
+    zc_session_close(&s);
+    return n;
+}
+
+int zct_insert_name(zc_session *s, const char *table, const char *name, zc_error *err)
+{
+    char sql[160];
+    zc_value p[] = { zc_text(name) };
+    snprintf(sql, sizeof sql, "INSERT INTO %s (name) VALUES (?)", table);
+    return zc_session_exec(s, sql, p, 1, NULL, err);
+}
+
 const char *zct_serial_pk(void)
 {
     switch (zct_cur->dialect) {

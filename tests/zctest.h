@@ -56,6 +56,11 @@ void zct_drop(const char *db, const char *table);
 const char *zct_uniq(void);
 /* The SQL type of an auto-incrementing integer primary key on the current backend. */
 const char *zct_serial_pk(void);
+/* SELECT COUNT(*) FROM table, in a session of its own on database db; fails the test on
+   error. */
+int64_t zct_count(const char *db, const char *table);
+/* INSERT INTO table (name) VALUES (?) in session s; the status of zc_session_exec. */
+int zct_insert_name(zc_session *s, const char *table, const char *name, zc_error *err);
 
 #endif
 
