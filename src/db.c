@@ -897,6 +897,12 @@ static void db_attr(const zc__db *db, const char *key, char *out, size_t n)
 void zc__db_probe(zc__db *db, zc__link_probe *out)
 {
     memset(out, 0, sizeof *out);
+    if (__atomic_load_n(&db->endpoints_done, __ATOMIC_ACQUIRE)) {
+        /* resolved once and never changed: every session's open reads them unlocked */
+        out->endpoints = db->endpoints;
+        out->nendpoints = db->nendpoints;
+        return;
+    }
     pthread_mutex_lock(&db->mu);
     if (!db->endpoints_done) {
         const char *host_keys, *port_key;
@@ -920,7 +926,7 @@ void zc__db_probe(zc__db *db, zc__link_probe *out)
         if (!db->endpoints_done) {
             memcpy(db->endpoints, ep, (size_t)n * sizeof ep[0]);
             db->nendpoints = n;
-            db->endpoints_done = 1;
+            __atomic_store_n(&db->endpoints_done, 1, __ATOMIC_RELEASE);
         }
     }
     out->endpoints = db->endpoints;

@@ -437,8 +437,10 @@ int zc__dialect_stream_attrs(int dialect, SQLINTEGER *on, SQLINTEGER *rows)
 {
     if (dialect != ZC_DIALECT_POSTGRESQL)
         return 0;
-    *on = 65539;
-    *rows = 65541;
+    if (on)
+        *on = 65539;
+    if (rows)
+        *rows = 65541;
     return 1;
 }
 

@@ -126,7 +126,8 @@ const char *zc__dialect_client_port_sql(int dialect);
 int zc__dialect_ts_as_text(int dialect, int nullable);
 /* The query that gives the largest statement the server takes, NULL if none. */
 const char *zc__dialect_max_packet_sql(int dialect);
-/* The driver's connection attributes that make one statement stream (see dialect.c). */
+/* 1 and the driver's connection attributes that make one statement stream (see dialect.c),
+   either pointer NULL when not wanted; 0 when the driver cannot. */
 int zc__dialect_stream_attrs(int dialect, SQLINTEGER *on, SQLINTEGER *rows);
 /* Where the dialect's driver reads the server's host and port, and the default port. */
 void zc__dialect_server_keys(int dialect, const char **host_keys, const char **port_key,
@@ -162,7 +163,6 @@ int zc__link_attach(const zc__link_probe *probe, SQLHDBC dbc, zc__link *out);
    socket is not known: shutting it down both ways makes the driver's blocked call return
    with a lost connection, and it cannot be closed and reused under the watchdog. */
 int zc__link_dup(const zc__link *l);
-int zc__link_known(const zc__link *l);
 /* The server's id for the link's connection (zc__dialect_server_id_sql), 0 if not learned. */
 long zc__link_server_id(const zc__link *l);
 void zc__link_set_server_id(const zc__link *l, long id);
@@ -268,8 +268,8 @@ typedef struct zc__db {
     SQLHDBC *idle_dbc;
     int nidle;
 
-    /* The server's addresses, for finding a new connection's socket (link.c); resolved
-       at the first connect (guarded by mu). */
+    /* The server's addresses, for finding a new connection's socket (link.c): resolved
+       once under mu at the first connect, read without it once endpoints_done (atomic). */
     struct sockaddr_storage endpoints[8];
     int nendpoints;
     int endpoints_done;

@@ -295,11 +295,6 @@ int zc__link_dup(const zc__link *l)
     return fcntl(l->fd, F_DUPFD_CLOEXEC, 0);
 }
 
-int zc__link_known(const zc__link *l)
-{
-    return l->fd >= 0;
-}
-
 long zc__link_server_id(const zc__link *l)
 {
     entry *e;

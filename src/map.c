@@ -214,9 +214,11 @@ int zc__map_make(const zc_model *m, int dialect, zc__map **out, zc_error *err)
         if (c->type == ZC_FT_TIMESTAMP) {
             c->data_off = off;
             off += ALIGN8(sizeof(SQL_TIMESTAMP_STRUCT));
-            c->text_off = off;
-            off += ZC__TS_SQL_TEXT;
             c->ts_text = zc__dialect_ts_as_text(dialect, (c->flags & ZC_F_NULLABLE) != 0);
+            if (c->ts_text) { /* fetched as text: room for it too */
+                c->text_off = off;
+                off += ZC__TS_SQL_TEXT;
+            }
         } else if (c->type == ZC_FT_UUID) {
             c->data_off = off;
             off += UUID_STAGE;

@@ -20,16 +20,15 @@
 typedef struct zc__rsql {
     zc__map *map;
     char *cols;     /* "id, created_at, updated_at, …" */
-    zc__sql insert; /* one row, as bulk inserts send it (column-wise arrays) */
-    zc__sql insert1; /* one row, by zc_repo_insert: ends in RETURNING id when key1 says so */
+    zc__sql insert; /* one row (zc_repo_insert, and column-wise arrays): ends in RETURNING id
+                       when key says so */
     zc__sql get;
     zc__sql update;
     zc__sql del;
     zc__sql bulk;   /* insert_many's full batch of bulk_k rows (text NULL when none) */
     zc__sql last_id; /* the dialect's last-id query (text NULL when none) */
     int bulk_k;
-    int key;        /* ZC__KEY_*: how a bulk insert learns its ids */
-    int key1;       /* ZC__KEY_*: how a one-row insert learns its id */
+    int key;        /* ZC__KEY_*: how an insert learns its ids, one row or many */
 } zc__rsql;
 
 struct zc_repo {
@@ -77,7 +76,6 @@ static void rsql_free(zc__rsql *q)
     zc__map_free(q->map);
     free(q->cols);
     free(q->insert.text);
-    free(q->insert1.text);
     free(q->get.text);
     free(q->update.text);
     free(q->del.text);
@@ -135,7 +133,6 @@ static int rsql_make(const zc_model *m, int dialect, int returning, zc__rsql **o
     q->key = m->pk != ZC_PK_INT ? ZC__KEY_NONE
              : returning        ? ZC__KEY_RETURNING
                                 : zc__dialect_key_method(dialect);
-    q->key1 = q->key;
     for (int i = 0; i < q->map->ncols; i++) {
         zc__buf_add(&b, "%s", i ? ", " : "");
         zc__dialect_select_col(dialect, q->map->cols[i].type, q->map->cols[i].name, &b);
@@ -143,7 +140,6 @@ static int rsql_make(const zc_model *m, int dialect, int returning, zc__rsql **o
     q->cols = take(&b);
 
     zc__sql_set(&q->insert, insert_sql(q->map, 1, q->key == ZC__KEY_RETURNING));
-    zc__sql_set(&q->insert1, insert_sql(q->map, 1, q->key1 == ZC__KEY_RETURNING));
 
     zc__buf_add(&b, "SELECT %s FROM %s WHERE id = ?", q->cols ? q->cols : "", m->table);
     zc__sql_set(&q->get, take(&b));
@@ -167,7 +163,7 @@ static int rsql_make(const zc_model *m, int dialect, int returning, zc__rsql **o
     q->bulk_k = zc__dialect_bulk_rows(dialect, q->map->ncols);
     if (q->bulk_k > 0)
         zc__sql_set(&q->bulk, insert_sql(q->map, q->bulk_k, q->key == ZC__KEY_RETURNING));
-    if (!q->cols || !q->insert.text || !q->insert1.text || !q->get.text || !q->update.text || !q->del.text ||
+    if (!q->cols || !q->insert.text || !q->get.text || !q->update.text || !q->del.text ||
         (q->bulk_k > 0 && !q->bulk.text)) {
         rsql_free(q);
         return zc__err(err, ZC_ENOMEM, "out of memory");
@@ -439,14 +435,14 @@ static int insert_one(zc_session *s, const zc__rsql *q, void *row, zc_error *err
     zc_timestamp now = stamp(map->dialect, 0);
 
     stamp_rows(m, r, 1, now);
-    if ((rc = zc__stmt_get_sql(s, &q->insert1, &st, err)) != ZC_OK)
+    if ((rc = zc__stmt_get_sql(s, &q->insert, &st, err)) != ZC_OK)
         return rc;
     if (st->owner != map || st->paramset_size != 0) {
         zc__stmt_unbind(st);
         if ((rc = ensure_rec(st, map->rec_size, err)) != ZC_OK ||
             (rc = bind_param_cols(st, map, first, map->ncols, 0, st->rec, err)) != ZC_OK)
             return rc;
-        if (q->key1 == ZC__KEY_RETURNING) {
+        if (q->key == ZC__KEY_RETURNING) {
             zc__bind b;
             zc__map_bind_of(map, 0, st->rec, &b);
             if ((rc = zc__stmt_bind_col(st, 0, &b, err)) != ZC_OK)
@@ -458,7 +454,7 @@ static int insert_one(zc_session *s, const zc__rsql *q, void *row, zc_error *err
         return rc;
     if ((rc = zc__stmt_execute(st, err)) != ZC_OK)
         return rc;
-    if (q->key1 == ZC__KEY_RETURNING) {
+    if (q->key == ZC__KEY_RETURNING) {
         rc = zc__stmt_fetch(st, err);
         if (rc == ZC_OK)
             rc = zc__map_unpack(map, st->rec, row, 0, 1, err);
@@ -468,7 +464,7 @@ static int insert_one(zc_session *s, const zc__rsql *q, void *row, zc_error *err
         return rc;
     }
     zc__stmt_close_cursor(st);
-    if (q->key1 == ZC__KEY_SELECT) {
+    if (q->key == ZC__KEY_SELECT) {
         int64_t id;
         rc = last_id(s, q, &id, err);
         if (rc == ZC_OK)
@@ -1467,10 +1463,7 @@ int zc_repo_cursor(zc_repo *r, zc_session *s, const zc_query *qq, zc_cursor **ou
     /* One statement where the driver can stream it (PostgreSQL: a server-side cursor, one
        snapshot); else pages by key, unless a key column is nullable (NULLs do not compare),
        which reads the result in one statement. */
-    {
-        SQLINTEGER a, b;
-        streams = zc__dialect_stream_attrs(map->dialect, &a, &b);
-    }
+    streams = zc__dialect_stream_attrs(map->dialect, NULL, NULL);
     c->paged = !nullable && !streams;
     n = (size_t)(c->keys.n * (c->keys.n + 1) / 2) + 2;
     if ((rc = copy_values(c, qq, n, err)) != ZC_OK)

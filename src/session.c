@@ -338,10 +338,6 @@ int zc__session_for_write(zc_session *s, const char *what, zc_error *err)
     if (s->children)
         return zc__err(err, ZC_ESTATE, "%s: the routed session moves to its primary for "
                        "its first write; close the open cursor first", what);
-    for (int i = 0; i < s->ncache; i++)
-        if (s->cache[i]->busy)
-            return zc__err(err, ZC_ESTATE, "%s: the routed session moves to its primary for "
-                           "its first write; close the open cursor first", what);
     if (s->connected && s->in_txn && !s->broken)
         SQLEndTran(SQL_HANDLE_DBC, s->dbc, SQL_ROLLBACK); /* a read-only transaction */
     s->in_txn = 0;
@@ -479,7 +475,7 @@ int zc_session_set_timeout(zc_session *s, int statement_timeout_ms, zc_error *er
     return ZC_OK;
 }
 
-/* Fills what the watchdog needs to stop the session's statement; 0 when it is ready. */
+/* Fills what the watchdog needs to stop the session's statement. */
 static void watch_prepare(zc_session *s)
 {
     zc__watch *w = &s->watch;

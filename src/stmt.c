@@ -346,18 +346,11 @@ void zc__stmt_unbind(zc__stmt *st)
  * and Connector/ODBC then reports a write error; the limit is checked here instead, so
  * the call says what is wrong and the session lives on.
  */
-static int check_packet(const zc__stmt *st, const zc_value *v, size_t n, zc_error *err)
+static int check_packet(const zc__stmt *st, size_t values, zc_error *err)
 {
     long max = zc__session_max_packet(st->s);
-    size_t total = st->sql_len + 64 * n;
-    if (max <= 0)
-        return ZC_OK;
-    for (size_t i = 0; i < n; i++)
-        if (v[i].type == ZC_T_TEXT && v[i].v.s)
-            total += strlen(v[i].v.s);
-        else if (v[i].type == ZC_T_BLOB)
-            total += v[i].v.b.n;
-    if (total + 1024 <= (size_t)max)
+    size_t total = st->sql_len + values;
+    if (max <= 0 || total + 1024 <= (size_t)max)
         return ZC_OK;
     return zc__err(err, ZC_EINVAL, "the statement and its values are about %zu bytes; the "
                    "server takes at most %ld (its max_allowed_packet)", total, max);
@@ -366,6 +359,7 @@ static int check_packet(const zc__stmt *st, const zc_value *v, size_t n, zc_erro
 int zc__stmt_bind_values(zc__stmt *st, const zc_value *v, size_t n, zc_error *err)
 {
     int dialect = __atomic_load_n(&st->s->db->dialect, __ATOMIC_ACQUIRE);
+    size_t bytes = 0; /* of the values, for check_packet */
     int rc;
 
     /* every get and delete: one integer where one integer is bound already */
@@ -375,8 +369,7 @@ int zc__stmt_bind_values(zc__stmt *st, const zc_value *v, size_t n, zc_error *er
         st->pbufs[0].ind = 0;
         return ZC_OK;
     }
-    if ((rc = check_packet(st, v, n, err)) != ZC_OK ||
-        (rc = reserve_params(st, (int)n, err)) != ZC_OK)
+    if ((rc = reserve_params(st, (int)n, err)) != ZC_OK)
         return rc;
     if ((int)n < st->nparams && st->h) {
         SQLFreeStmt(st->h, SQL_RESET_PARAMS);
@@ -480,6 +473,7 @@ int zc__stmt_bind_values(zc__stmt *st, const zc_value *v, size_t n, zc_error *er
             return zc__err(err, ZC_EINVAL, "parameter %zu: unknown value type %d", i + 1,
                            v[i].type);
         }
+        bytes += (size_t)(b.buflen > 0 ? b.buflen : 0) + 64;
         if ((int)i >= st->nparams || memcmp(&b, &st->params[i], sizeof b) != 0) {
             st->params[i] = b;
             if (st->h && (rc = bind_one(st, (int)i, err)) != ZC_OK) {
@@ -489,6 +483,9 @@ int zc__stmt_bind_values(zc__stmt *st, const zc_value *v, size_t n, zc_error *er
         }
     }
     st->nparams = (int)n;
+    /* bound, not sent: a refusal here leaves the session as it was */
+    if ((rc = check_packet(st, bytes, err)) != ZC_OK)
+        return rc;
     return ZC_OK;
 }
 

@@ -30,7 +30,7 @@ struct zct_proxy {
     /* orders, guarded by mu */
     int stop, cut_all, cut_after_send, silent;
     /* counters, guarded by mu */
-    int accepted;
+    long accepted;
     long client_sends;
 };
 
@@ -252,22 +252,24 @@ void zct_proxy_silence(zct_proxy *p, int on)
     order(p, &p->silent, on);
 }
 
-int zct_proxy_accepted(const zct_proxy *p)
+/* A counter of the thread's, read under its lock. */
+static long counter(const zct_proxy *p, const long *field)
 {
-    int n;
+    long n;
     pthread_mutex_lock((pthread_mutex_t *)&p->mu);
-    n = p->accepted;
+    n = *field;
     pthread_mutex_unlock((pthread_mutex_t *)&p->mu);
     return n;
 }
 
+int zct_proxy_accepted(const zct_proxy *p)
+{
+    return (int)counter(p, &p->accepted);
+}
+
 long zct_proxy_client_sends(const zct_proxy *p)
 {
-    long n;
-    pthread_mutex_lock((pthread_mutex_t *)&p->mu);
-    n = p->client_sends;
-    pthread_mutex_unlock((pthread_mutex_t *)&p->mu);
-    return n;
+    return counter(p, &p->client_sends);
 }
 
 void zct_proxy_stop(zct_proxy **pp)
